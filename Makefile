@@ -1,0 +1,59 @@
+# Two commands: `make run` (set up, load, build) and `make test` (set up, run every test).
+# Both install what they need into .venv and use the embedded PostgreSQL in .local/pg unless
+# _PGSQL_HOSTNAME points at another server.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ACTIVATE := source $(BIN)/activate
+EMBEDDED := $(if $(_PGSQL_HOSTNAME),,embedded)
+
+.PHONY: setup run test test-e2e lint db-start db-stop clean docs soak
+
+setup: $(VENV)/.installed profiles.yml dbt_packages/.installed
+
+$(VENV)/.installed: requirements.txt
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+profiles.yml: profiles.yml.example
+	@sed 's#EMBEDDED_PG_SOCKET_DIR#$(CURDIR)/.local/pg#' $< > $@
+	@echo "wrote profiles.yml (dbt connection from _PGSQL_*, default: the embedded server)"
+
+# The real packages from the dbt hub when it can be reached, else the offline stand-ins.
+dbt_packages/.installed: packages.yml $(VENV)/.installed $(wildcard packages_offline/*/macros/*.sql)
+	@if $(ACTIVATE) && timeout 60 dbt deps --quiet >/dev/null 2>&1; then \
+		echo "dbt packages: installed from the dbt hub (packages.yml)"; \
+	else \
+		rm -rf dbt_packages && mkdir -p dbt_packages && \
+		cp -r packages_offline/dbt_utils packages_offline/dbt_expectations dbt_packages/ && \
+		echo "dbt packages: dbt hub unreachable, installed the offline stand-ins (packages_offline/README.md)"; \
+	fi
+	@touch $@
+
+db-start: $(VENV)/.installed
+	@$(if $(EMBEDDED),$(BIN)/python load/warehouse.py start,echo "using PostgreSQL at $$_PGSQL_HOSTNAME")
+
+run: setup db-start
+	$(ACTIVATE) && python load/orders.py && dbt build
+
+test: setup
+	$(ACTIVATE) && pytest
+
+# The end-to-end tests only (CI runs them a second time against the machine's PostgreSQL).
+test-e2e: setup
+	$(ACTIVATE) && pytest tests/e2e
+
+lint: setup
+	$(ACTIVATE) && pre-commit run --all-files
+
+docs: setup db-start
+	$(ACTIVATE) && dbt docs generate
+
+db-stop:
+	@test -x $(BIN)/python && $(BIN)/python load/warehouse.py stop || true
+
+clean: db-stop
+	rm -rf $(VENV) .local target dbt_packages logs profiles.yml
