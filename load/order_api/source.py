@@ -94,7 +94,8 @@ def feed_resource(feed: str, pages: PageSource, stats: FeedSummary, *,
 
 @dlt.source(name="order_api", max_table_nesting=0)
 def order_api_source(pages: PageSource, stats: dict[str, FeedSummary],
-                     since: datetime | None = None, full_refresh: bool = False) -> list[DltResource]:
+                     since: datetime | None = None,
+                     full_refresh: bool = False) -> list[DltResource]:
     """The three feeds of the Order API, read page by page from `pages` (API or bulk export)."""
     return [feed_resource(feed, pages, stats[feed], since=since, full_refresh=full_refresh)
             for feed in FEEDS]
