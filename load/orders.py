@@ -20,6 +20,7 @@ from typing import Any
 
 import dlt
 import psycopg2
+import yaml
 
 import errors
 import warehouse
@@ -108,21 +109,27 @@ def _api(stack: ExitStack) -> tuple[str, str]:
 
 
 def _new_columns(before: dict[str, set[str]], pipeline: dlt.Pipeline) -> dict[str, list[str]]:
+    """Columns added to tables that already had data: new fields the API started sending."""
     out: dict[str, list[str]] = {}
     for feed, tables in RAW_TABLES.items():
         for table in tables:
-            now = set(pipeline.default_schema.get_table_columns(table)) if \
-                table in pipeline.default_schema.tables else set()
-            added = sorted(c for c in now - before.get(table, set()) if not c.startswith("_dlt"))
+            if not before.get(table) or table not in pipeline.default_schema.tables:
+                continue
+            now = set(pipeline.default_schema.get_table_columns(table))
+            added = sorted(c for c in now - before[table] if not c.startswith("_dlt"))
             out.setdefault(feed, []).extend(f"{table}.{c}" for c in added)
     return out
 
 
-def _columns_now(pipeline: dlt.Pipeline) -> dict[str, set[str]]:
-    if pipeline.default_schema_name is None:
-        return {}
-    return {t: set(pipeline.default_schema.get_table_columns(t))
-            for t in pipeline.default_schema.tables}
+def _known_columns(pipeline: dlt.Pipeline) -> dict[str, set[str]]:
+    """Columns raw has now, or (on a fresh dataset) the ones the pinned schema declares."""
+    if pipeline.default_schema_name is not None:
+        tables = pipeline.default_schema.tables
+    else:
+        pinned = yaml.safe_load((SCHEMAS_DIR / "import" / f"{PIPELINE_NAME}.schema.yaml")
+                                .read_text())
+        tables = pinned["tables"]
+    return {name: set(table.get("columns", {})) for name, table in tables.items()}
 
 
 def _count_new(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str, int]:
@@ -172,7 +179,7 @@ def run(args: argparse.Namespace) -> RunSummary:
         source = order_api_source(pages, stats, since=args.since, full_refresh=args.full_refresh)
         try:
             pipeline.sync_destination()
-            before = _columns_now(pipeline)
+            before = _known_columns(pipeline)
             info = pipeline.run(source, loader_file_format="csv")
         except Exception as exc:  # noqa: BLE001 - reported as one line by main()
             attempts = sum(c.counter.attempts for c in clients.values())

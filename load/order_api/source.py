@@ -34,6 +34,8 @@ PRIMARY_KEYS = {
     "order_items": ("order_id", "order_updated_at", "id"),
     "rejected_records": ("feed", "payload_hash"),
 }
+# JSON text from the Arrow tables that lands in jsonb columns (the pinned schema agrees)
+JSON_COLUMNS = {"orders": ["metadata"], "rejected_records": ["payload"]}
 REJECTED_SCHEMA = pa.schema([
     ("feed", pa.string()), ("record_id", pa.string()), ("payload", pa.string()),
     ("payload_text", pa.string()), ("reason", pa.string()), ("payload_hash", pa.string()),
@@ -46,8 +48,9 @@ PageSource = Callable[[str, datetime | None], Iterable[list[Any]]]
 
 def _hinted(table_name: str, item: pa.Table) -> Any:
     """Route `item` to `table_name` with that table's own key and column hints."""
+    columns = {c: {"data_type": "json"} for c in JSON_COLUMNS.get(table_name, [])}
     hints = dlt.mark.make_hints(table_name=table_name, primary_key=list(PRIMARY_KEYS[table_name]),
-                                write_disposition=INSERT_ONLY)
+                                write_disposition=INSERT_ONLY, columns=columns or None)
     return dlt.mark.with_hints(item, hints, create_table_variant=True)
 
 
@@ -79,7 +82,7 @@ def feed_resource(feed: str, pages: PageSource, stats: FeedSummary, *,
                     stats.loaded += table.num_rows
                 if table.num_rows:
                     yield _hinted(table_name, table)
-            if batch.rejected:
+            if batch.rejected or stats.pages == 1:  # an empty first one creates the table
                 yield _hinted("rejected_records", _rejected_table(batch))
             if batch.max_updated_at and (newest is None or batch.max_updated_at > newest):
                 newest = batch.max_updated_at
