@@ -128,7 +128,7 @@ def test_pinned_schema_types_are_what_postgres_has(pg, pg_env, api) -> None:
     assert types[("users", "marketing_opt_in")][0] == "boolean"
     assert types[("rejected_records", "payload")][0] == "jsonb"
     for table in ("orders", "order_items", "users", "products"):
-        for column, spec in pinned[table]["columns"].items():
+        for column in pinned[table]["columns"]:
             if column.startswith("_dlt"):
                 continue
             assert (table, column) in types, f"pinned raw.{table}.{column} missing in Postgres"
