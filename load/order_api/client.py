@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from dlt.common.configuration import resolve_configuration
+from dlt.common.configuration.specs import RuntimeConfiguration
 from dlt.sources.helpers.requests import Client
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
@@ -57,18 +59,13 @@ def _parse_json_once(response: Response, *args: Any, **kwargs: Any) -> None:
 class OrderApiClient:
     """Pages through one feed; counts HTTP attempts so retries can be reported."""
 
-    def __init__(self, base_url: str, token: str, *, timeout: float = 30.0,
-                 max_attempts: int = 6, backoff_factor: float = 0.5,
-                 max_retry_delay: float = 30.0) -> None:
+    def __init__(self, base_url: str, token: str) -> None:
         self.counter = RequestCounter()
-        session = Client(
-            raise_for_status=False,
-            request_timeout=timeout,
-            request_max_attempts=max_attempts,
-            request_backoff_factor=backoff_factor,
-            request_max_retry_delay=max_retry_delay,
-            exceptions=(ConnectionError, Timeout, ChunkedEncodingError),
-        ).session
+        client = Client(raise_for_status=False,
+                        exceptions=(ConnectionError, Timeout, ChunkedEncodingError))
+        # timeouts, attempts and backoff: dlt's runtime settings (RUNTIME__REQUEST_* etc.)
+        client.update_from_config(resolve_configuration(RuntimeConfiguration()))
+        session = client.session
         adapter = _CountingAdapter(self.counter)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
