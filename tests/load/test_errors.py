@@ -24,7 +24,8 @@ def server():  # noqa: ANN201
         yield srv
 
 
-def run_loader(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_loader(env: dict[str, str], *args: str,
+               timeout: float = 120) -> subprocess.CompletedProcess:
     env = {**env, "RUNTIME__REQUEST_MAX_ATTEMPTS": "2", "RUNTIME__REQUEST_BACKOFF_FACTOR": "0.1"}
     return subprocess.run([sys.executable, str(REPO_ROOT / "load" / "orders.py"), *args],
                           env=env, capture_output=True, text=True, timeout=timeout)

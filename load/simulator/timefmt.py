@@ -1,0 +1,65 @@
+"""Timestamps: epoch milliseconds <-> RFC 3339 text with varied UTC offsets."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
+
+SUFFIXES = ("Z", "+00:00", "+01:00", "+02:00", "-05:00", "+05:30", "-08:00", "+09:00", "-03:30")
+OFFSET_MINUTES = np.array([0, 0, 60, 120, -300, 330, -480, 540, -210], dtype=np.int64)
+OFFSET_WEIGHTS = np.array([0.35, 0.05, 0.15, 0.1, 0.12, 0.08, 0.07, 0.05, 0.03])
+WHOLE_HOUR_CODES = np.array([0, 1, 2, 3, 4, 6, 7], dtype=np.int8)
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def to_ms(moment: datetime) -> int:
+    """Epoch milliseconds of an aware datetime, rounded down."""
+    if moment.tzinfo is None:
+        raise ValueError("datetime must be timezone-aware")
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def ceil_ms(moment: datetime) -> int:
+    """Epoch milliseconds of an aware datetime, rounded up."""
+    return to_ms(moment) + (1 if moment.microsecond % 1000 else 0)
+
+
+def from_ms(ms: int) -> datetime:
+    """Aware UTC datetime of epoch milliseconds."""
+    return EPOCH + timedelta(milliseconds=int(ms))
+
+
+def parse(text: str) -> datetime:
+    """Parse strict RFC 3339 (any offset, up to nanoseconds) into an aware UTC datetime."""
+    if not _RFC3339.match(text):
+        raise ValueError(f"not an RFC 3339 timestamp: {text!r}")
+    head, _, rest = text.partition(".")
+    if rest:
+        digits = re.match(r"\d+", rest).group()  # type: ignore[union-attr]
+        text = f"{head}.{digits[:6].ljust(6, '0')}{rest[len(digits):]}"
+    return datetime.fromisoformat(text.replace("z", "Z")).astimezone(UTC)
+
+
+def render(ms: np.ndarray, codes: np.ndarray, frac: np.ndarray) -> list[str]:
+    """RFC 3339 text of each instant in the offset `codes`, with milliseconds where `frac`."""
+    local = (ms + OFFSET_MINUTES[codes] * 60_000).astype("datetime64[ms]")
+    text = np.datetime_as_string(local, unit="ms").tolist()
+    return [
+        (t if f else t[:19]) + SUFFIXES[c]
+        for t, f, c in zip(text, frac.tolist(), codes.tolist(), strict=True)
+    ]
+
+
+def pick_offsets(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Offset codes drawn with realistic weights."""
+    return rng.choice(len(SUFFIXES), size=n, p=OFFSET_WEIGHTS).astype(np.int8)
