@@ -8,6 +8,8 @@ response hook parses the body once with orjson, so the pages are not parsed twic
 from __future__ import annotations
 
 from collections.abc import Iterator
+import queue
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,7 +75,44 @@ class OrderApiClient:
                                 data_selector="data")
 
     def pages(self, feed: str, params: dict[str, Any]) -> Iterator[list[Any]]:
+        """The feed's pages in order; the next page is fetched while this one is processed."""
         paginator = JSONResponseCursorPaginator(cursor_path="next_cursor", cursor_param="cursor")
         hooks = {"response": [_parse_json_once, self._rest._create_response_handler()]}
-        yield from self._rest.paginate(f"/v1/{feed}", params=params, paginator=paginator,
-                                       hooks=hooks)
+        yield from _prefetched(self._rest.paginate(f"/v1/{feed}", params=params,
+                                                   paginator=paginator, hooks=hooks))
+
+
+_DONE = object()
+
+
+def _prefetched(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Run `items` in a thread, `depth` ahead of the consumer; its exceptions are re-raised."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            put(exc)
+
+    threading.Thread(target=produce, name="order-api-prefetch", daemon=True).start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()

@@ -50,7 +50,8 @@ def _hinted(table_name: str, item: pa.Table) -> Any:
     """Route `item` to `table_name` with that table's own key and column hints."""
     columns = {c: {"data_type": "json"} for c in JSON_COLUMNS.get(table_name, [])}
     hints = dlt.mark.make_hints(table_name=table_name, primary_key=list(PRIMARY_KEYS[table_name]),
-                                write_disposition=INSERT_ONLY, columns=columns or None)
+                                write_disposition=INSERT_ONLY, columns=columns or None,
+                                file_format="csv" if columns else "parquet")
     return dlt.mark.with_hints(item, hints, create_table_variant=True)
 
 
