@@ -7,9 +7,9 @@ response hook parses the body once with orjson, so the pages are not parsed twic
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import queue
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
