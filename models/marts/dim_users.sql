@@ -1,0 +1,146 @@
+-- Type-2 user dimension: one row per user version, valid in [valid_from, valid_to).
+-- * From users_snapshot: every captured version, closed by dbt when the next one arrived.
+-- * Back-filled from the raw history (stg_order_api__user_versions): the versions older than
+--   a user's first snapshot row, which the snapshot could not see because they were loaded
+--   before it first ran (initial load, backfills). Each ends where the next version starts.
+-- * The earliest version of a user is valid from the user's created_at (or its own start, if
+--   earlier), so orders placed before the first captured change still find a version.
+-- * Open versions end at 9999-12-31. A soft delete closes the live version at the deletion
+--   time; the tombstone version after it has is_deleted = true and is never is_current.
+with
+
+snapshot as (
+
+    select * from {{ ref('users_snapshot') }}
+
+),
+
+user_versions as (
+
+    select * from {{ ref('stg_order_api__user_versions') }}
+
+),
+
+first_snapshot_rows as (
+
+    select
+        user_id,
+        min(dbt_valid_from) as first_valid_from
+
+    from snapshot
+    group by user_id
+
+),
+
+snapshot_versions as (
+
+    select
+        user_id,
+        email,
+        first_name,
+        last_name,
+        phone,
+        is_marketing_opt_in,
+        loyalty_tier,
+        address_city,
+        address_region,
+        address_postal_code,
+        address_country_code,
+        is_deleted,
+        created_at,
+        updated_at,
+        deleted_at,
+        dbt_valid_from as version_start,
+        dbt_valid_to as version_end,
+        'snapshot' as version_source
+
+    from snapshot
+
+),
+
+history_versions as (
+
+    select
+        user_versions.user_id,
+        user_versions.email,
+        user_versions.first_name,
+        user_versions.last_name,
+        user_versions.phone,
+        user_versions.is_marketing_opt_in,
+        user_versions.loyalty_tier,
+        user_versions.address_city,
+        user_versions.address_region,
+        user_versions.address_postal_code,
+        user_versions.address_country_code,
+        user_versions.is_deleted,
+        user_versions.created_at,
+        user_versions.updated_at,
+        user_versions.deleted_at,
+        user_versions.updated_at as version_start,
+        cast(null as timestamptz) as version_end,
+        'raw_history' as version_source
+
+    from user_versions
+    left join first_snapshot_rows
+        on user_versions.user_id = first_snapshot_rows.user_id
+    where
+        first_snapshot_rows.first_valid_from is null
+        or user_versions.updated_at < first_snapshot_rows.first_valid_from
+
+),
+
+all_versions as (
+
+    select * from snapshot_versions
+    union all
+    select * from history_versions
+
+),
+
+sequenced as (
+
+    select
+        *,
+        row_number() over (
+            partition by user_id order by version_start
+        ) as version_number,
+        lead(version_start) over (
+            partition by user_id order by version_start
+        ) as next_version_start
+
+    from all_versions
+
+)
+
+select
+    {{ dbt_utils.generate_surrogate_key(['user_id', 'version_start']) }} as user_key,
+    user_id,
+    version_number,
+    version_source,
+    email,
+    first_name,
+    last_name,
+    phone,
+    is_marketing_opt_in,
+    loyalty_tier,
+    address_city,
+    address_region,
+    address_postal_code,
+    address_country_code,
+    is_deleted,
+    created_at,
+    updated_at,
+    deleted_at,
+    case
+        when version_number = 1 then least(created_at, version_start)
+        else version_start
+    end as valid_from,
+    coalesce(
+        case when version_source = 'raw_history' then next_version_start else version_end end,
+        cast('9999-12-31 00:00:00+00' as timestamptz)
+    ) as valid_to,
+    next_version_start is null
+    and version_end is null
+    and not is_deleted as is_current
+
+from sequenced

@@ -1,0 +1,77 @@
+{{ config(materialized='table') }}
+
+-- Line items of each order's latest version (one row per order_id, order_item_id).
+-- Every order version carries its full item list (minItems 1), so the latest version of an
+-- order is the greatest order_updated_at among its items.
+with
+
+source as (
+
+    select * from {{ source('order_api', 'order_items') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as text) as order_item_id,
+        cast(order_id as text) as order_id,
+        cast(product_id as text) as product_id,
+
+        -- attributes
+        cast(line_number as integer) as line_number,
+        sku,
+        name as product_name,
+        category as product_category,
+        cast(quantity as integer) as quantity,
+
+        -- amounts
+        {{ cast_money('unit_price') }} as unit_price,
+        {{ cast_money('discount') }} as discount,
+        {{ cast_money('quantity * unit_price - discount') }} as line_total,
+
+        -- timestamps
+        cast(order_updated_at as timestamptz) as order_updated_at,
+
+        -- load metadata
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        dense_rank() over (
+            partition by order_id
+            order by order_updated_at desc
+        ) as order_version_rank,
+        row_number() over (
+            partition by order_id, order_updated_at, order_item_id
+            order by cast(dlt_load_id as numeric) desc
+        ) as copy_rank
+
+    from renamed
+
+)
+
+select
+    order_item_id,
+    order_id,
+    product_id,
+    line_number,
+    sku,
+    product_name,
+    product_category,
+    quantity,
+    unit_price,
+    discount,
+    line_total,
+    order_updated_at,
+    dlt_load_id
+
+from ranked
+where order_version_rank = 1 and copy_rank = 1

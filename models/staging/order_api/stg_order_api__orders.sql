@@ -1,0 +1,114 @@
+{{ config(materialized='table') }}
+
+-- Latest version of every order (one row per order_id) from the append-only history.
+-- Soft-deleted orders are kept and flagged with is_deleted.
+with
+
+source as (
+
+    select * from {{ source('order_api', 'orders') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as text) as order_id,
+        cast(user_id as text) as user_id,
+
+        -- attributes
+        cast(status as text) as status,
+        upper(trim(currency)) as currency,
+        cast(metadata as jsonb) as metadata,
+
+        -- shipping address
+        shipping_address__line1 as shipping_line1,
+        shipping_address__line2 as shipping_line2,
+        shipping_address__city as shipping_city,
+        shipping_address__region as shipping_region,
+        shipping_address__postal_code as shipping_postal_code,
+        upper(shipping_address__country) as shipping_country_code,
+
+        -- device
+        lower(device__platform) as device_platform,
+        device__app_version as device_app_version,
+        device__os as device_os,
+        device__user_agent as device_user_agent,
+
+        -- payment
+        payment__method as payment_method,
+        payment__card_brand as payment_card_brand,
+        cast(payment__captured_at as timestamptz) as payment_captured_at,
+
+        -- amounts
+        {{ cast_money('subtotal') }} as subtotal,
+        {{ cast_money('discount_total') }} as discount_total,
+        {{ cast_money('tax_total') }} as tax_total,
+        {{ cast_money('shipping_total') }} as shipping_total,
+        {{ cast_money('total') }} as order_total,
+
+        -- flags
+        deleted_at is not null as is_deleted,
+
+        -- timestamps
+        cast(created_at as timestamptz) as ordered_at,
+        cast(updated_at as timestamptz) as updated_at,
+        cast(deleted_at as timestamptz) as deleted_at,
+        to_timestamp(client_created_ms / 1000.0) as client_created_at,
+
+        -- load metadata
+        _dlt_load_id as dlt_load_id,
+        to_timestamp(cast(_dlt_load_id as double precision)) as loaded_at
+
+    from source
+
+),
+
+latest as (
+
+    select
+        *,
+        row_number() over (
+            partition by order_id
+            order by updated_at desc, cast(dlt_load_id as numeric) desc
+        ) as version_rank
+
+    from renamed
+
+)
+
+select
+    order_id,
+    user_id,
+    status,
+    currency,
+    metadata,
+    shipping_line1,
+    shipping_line2,
+    shipping_city,
+    shipping_region,
+    shipping_postal_code,
+    shipping_country_code,
+    device_platform,
+    device_app_version,
+    device_os,
+    device_user_agent,
+    payment_method,
+    payment_card_brand,
+    payment_captured_at,
+    subtotal,
+    discount_total,
+    tax_total,
+    shipping_total,
+    order_total,
+    is_deleted,
+    ordered_at,
+    updated_at,
+    deleted_at,
+    client_created_at,
+    dlt_load_id,
+    loaded_at
+
+from latest
+where version_rank = 1

@@ -1,0 +1,84 @@
+{{ config(materialized='table') }}
+
+-- Latest version of every user (one row per user_id) from the append-only history; input of
+-- users_snapshot. Soft-deleted users are kept and flagged with is_deleted.
+with
+
+source as (
+
+    select * from {{ source('order_api', 'users') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        id as user_id,
+
+        -- attributes
+        first_name,
+        last_name,
+        phone,
+        marketing_opt_in as is_marketing_opt_in,
+
+        -- address
+        address__line1 as address_line1,
+        address__line2 as address_line2,
+        address__city as address_city,
+        address__region as address_region,
+        address__postal_code as address_postal_code,
+
+        -- timestamps
+        created_at,
+        updated_at,
+        deleted_at,
+
+        -- load metadata
+        _dlt_load_id as dlt_load_id,
+
+        -- normalised values and flags (columns are already typed by dlt)
+        lower(trim(email)) as email,
+        lower(loyalty_tier) as loyalty_tier,
+        upper(address__country) as address_country_code,
+        deleted_at is not null as is_deleted
+
+    from source
+
+),
+
+latest as (
+
+    select
+        *,
+        row_number() over (
+            partition by user_id
+            order by updated_at desc, cast(dlt_load_id as numeric) desc
+        ) as version_rank
+
+    from renamed
+
+)
+
+select
+    user_id,
+    email,
+    first_name,
+    last_name,
+    phone,
+    is_marketing_opt_in,
+    loyalty_tier,
+    address_line1,
+    address_line2,
+    address_city,
+    address_region,
+    address_postal_code,
+    address_country_code,
+    is_deleted,
+    created_at,
+    updated_at,
+    deleted_at,
+    dlt_load_id
+
+from latest
+where version_rank = 1
