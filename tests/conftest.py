@@ -72,3 +72,10 @@ def query(settings: warehouse.PgSettings, sql: str, *params: object) -> list[tup
             return cur.fetchall()
     finally:
         conn.close()
+
+
+def missing_tool(reason: str) -> None:
+    """Skip when a test's external tool is missing; in CI (`CI` set) that is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must have it: `make test-tools`)")
+    pytest.skip(reason)

@@ -1,0 +1,137 @@
+"""Write the nightly run's GitHub job summary (markdown) from the loader and dbt outputs.
+
+    python .github/scripts/job_summary.py --loader .local/run-summary.json \
+        --run-results target/run_results.json [--out "$GITHUB_STEP_SUMMARY"]
+
+Missing or unreadable inputs are reported in the summary instead of failing the step (it
+runs with `if: always()`, also after a failed load or build). Output is appended to --out
+(default: $GITHUB_STEP_SUMMARY, else stdout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+DBT_STATUSES = ("pass", "warn", "error", "skip")
+# dbt statuses per node type: models/seeds/snapshots say success/error/skipped, tests
+# pass/fail/warn/error/skipped. Both are counted in four buckets.
+# Anything unknown counts as an error.
+_BUCKET = {"success": "pass", "pass": "pass", "warn": "warn", "partial success": "warn",
+           "error": "error", "fail": "error", "runtime error": "error",
+           "skipped": "skip", "skip": "skip", "no-op": "skip"}
+
+
+def bucket(status: Any) -> str:
+    return _BUCKET.get(str(status).lower(), "error")
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _load_json(path: Path | None) -> tuple[Any, str | None]:
+    if path is None:
+        return None, "not given"
+    try:
+        return json.loads(path.read_text()), None
+    except FileNotFoundError:
+        return None, f"`{path}` not found"
+    except (OSError, ValueError) as exc:
+        return None, f"`{path}` unreadable: {exc}"
+
+
+def loader_section(summary: dict[str, Any] | None, problem: str | None = None) -> list[str]:
+    lines = ["### Order API load", ""]
+    if summary is None:
+        return lines + [f"No loader summary ({problem}).", ""]
+    load_ids = ", ".join(summary.get("load_ids") or []) or "-"
+    lines += [f"Source: {_cell(summary.get('source', '?'))}, "
+              f"{float(summary.get('duration_s') or 0):.1f} s, load ids: {load_ids}", "",
+              "| feed | records | new versions | rejected | new columns |",
+              "| --- | ---: | ---: | ---: | --- |"]
+    feeds = summary.get("feeds") or {}
+    for name, feed in feeds.items():
+        columns = ", ".join(f"`{c}`" for c in feed.get("new_columns") or []) or "-"
+        lines.append(f"| {_cell(name)} | {feed.get('records', 0)} | "
+                     f"{feed.get('new_versions', 0)} | {feed.get('rejected', 0)} | {columns} |")
+    if feeds:
+        total = {k: sum(int(f.get(k) or 0) for f in feeds.values())
+                 for k in ("records", "new_versions", "rejected")}
+        lines.append(f"| **total** | {total['records']} | {total['new_versions']} | "
+                     f"{total['rejected']} | |")
+    lines.append("")
+    rejected = sum(int(f.get("rejected") or 0) for f in feeds.values())
+    if rejected:
+        lines += [f"> [!WARNING]\n> {rejected} record(s) broke the contract and were "
+                  "quarantined in `raw.rejected_records`.", ""]
+    new_columns = [f"{n}.{c}" for n, f in feeds.items() for c in f.get("new_columns") or []]
+    if new_columns:
+        lines += ["> [!NOTE]\n> New API field(s) became new raw column(s): "
+                  + ", ".join(f"`{c}`" for c in new_columns) + ".", ""]
+    return lines
+
+
+def dbt_counts(run_results: dict[str, Any]) -> Counter[str]:
+    counts: Counter[str] = Counter({s: 0 for s in DBT_STATUSES})
+    for result in run_results.get("results") or []:
+        counts[bucket(result.get("status"))] += 1
+    return counts
+
+
+def dbt_section(run_results: dict[str, Any] | None, problem: str | None = None) -> list[str]:
+    lines = ["### dbt", ""]
+    if run_results is None:
+        return lines + [f"No dbt run results ({problem}).", ""]
+    command = " ".join(["dbt", (run_results.get("args") or {}).get("which") or ""]).strip()
+    elapsed = float(run_results.get("elapsed_time") or 0)
+    counts = dbt_counts(run_results)
+    lines += [f"`{command}`: {elapsed:.1f} s", "",
+              "| pass | warn | error | skip |", "| ---: | ---: | ---: | ---: |",
+              "| " + " | ".join(str(counts[s]) for s in DBT_STATUSES) + " |", ""]
+    problems = [r for r in run_results.get("results") or []
+                if bucket(r.get("status")) in ("error", "warn")]
+    problems.sort(key=lambda r: (bucket(r.get("status")) != "error", r.get("unique_id", "")))
+    if problems:
+        lines += ["Failures and warnings:", "", "| node | status | message |",
+                  "| --- | --- | --- |"]
+        for r in problems:
+            message = (r.get("message") or "").strip().splitlines()
+            lines.append(f"| `{_cell(r.get('unique_id', '?'))}` | {_cell(r.get('status'))} | "
+                         f"{_cell(message[0] if message else '')} |")
+        lines.append("")
+    return lines
+
+
+def render(summary_path: Path | None, run_results_path: Path | None) -> str:
+    summary, summary_problem = _load_json(summary_path)
+    results, results_problem = _load_json(run_results_path)
+    lines = ["## Nightly ELT run", ""]
+    lines += loader_section(summary, summary_problem)
+    lines += dbt_section(results, results_problem)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--loader", type=Path, help="the loader's --summary-json file")
+    p.add_argument("--run-results", type=Path, help="dbt's target/run_results.json")
+    p.add_argument("--out", type=Path, default=os.environ.get("GITHUB_STEP_SUMMARY") or None,
+                   help="file to append to (default: $GITHUB_STEP_SUMMARY, else stdout)")
+    args = p.parse_args(argv)
+    text = render(args.loader, args.run_results) + "\n"
+    if args.out:
+        with open(args.out, "a", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
