@@ -7,6 +7,25 @@
 --   earlier), so orders placed before the first captured change still find a version.
 -- * Open versions end at 9999-12-31. A soft delete closes the live version at the deletion
 --   time; the tombstone version after it has is_deleted = true and is never is_current.
+
+{#- The user attributes of a version, the same from either source. -#}
+{%- set version_columns = [
+    'email',
+    'first_name',
+    'last_name',
+    'phone',
+    'is_marketing_opt_in',
+    'loyalty_tier',
+    'address_city',
+    'address_region',
+    'address_postal_code',
+    'address_country_code',
+    'is_deleted',
+    'created_at',
+    'updated_at',
+    'deleted_at',
+] %}
+
 with
 
 snapshot as (
@@ -36,20 +55,9 @@ snapshot_versions as (
 
     select
         user_id,
-        email,
-        first_name,
-        last_name,
-        phone,
-        is_marketing_opt_in,
-        loyalty_tier,
-        address_city,
-        address_region,
-        address_postal_code,
-        address_country_code,
-        is_deleted,
-        created_at,
-        updated_at,
-        deleted_at,
+        {%- for column in version_columns %}
+            {{ column }},
+        {%- endfor %}
         dbt_valid_from as version_start,
         dbt_valid_to as version_end,
         'snapshot' as version_source
@@ -62,20 +70,9 @@ history_versions as (
 
     select
         user_versions.user_id,
-        user_versions.email,
-        user_versions.first_name,
-        user_versions.last_name,
-        user_versions.phone,
-        user_versions.is_marketing_opt_in,
-        user_versions.loyalty_tier,
-        user_versions.address_city,
-        user_versions.address_region,
-        user_versions.address_postal_code,
-        user_versions.address_country_code,
-        user_versions.is_deleted,
-        user_versions.created_at,
-        user_versions.updated_at,
-        user_versions.deleted_at,
+        {%- for column in version_columns %}
+            user_versions.{{ column }},
+        {%- endfor %}
         user_versions.updated_at as version_start,
         cast(null as timestamptz) as version_end,
         'raw_history' as version_source
@@ -117,20 +114,9 @@ select
     user_id,
     version_number,
     version_source,
-    email,
-    first_name,
-    last_name,
-    phone,
-    is_marketing_opt_in,
-    loyalty_tier,
-    address_city,
-    address_region,
-    address_postal_code,
-    address_country_code,
-    is_deleted,
-    created_at,
-    updated_at,
-    deleted_at,
+    {%- for column in version_columns %}
+        {{ column }},
+    {%- endfor %}
     case
         when version_number = 1 then least(created_at, version_start)
         else version_start

@@ -1,5 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_id',
+        on_schema_change='fail',
+        indexes=[{'columns': ['order_id']}],
+    )
+}}
+
 -- One row per observed order version (order_id, updated_at) from the raw history, with the
 -- status it had from valid_from until the next observed version (valid_to, null if latest).
+-- Incremental: a new version changes its neighbours (valid_to, previous_status,
+-- is_latest_version, and version_number when it arrives late), so every order with a version
+-- loaded since the last build is rebuilt whole from all its versions (unique_key order_id).
 with
 
 order_versions as (
@@ -7,6 +20,27 @@ order_versions as (
     select * from {{ ref('stg_order_api__order_versions') }}
 
 ),
+
+{% if is_incremental() -%}
+
+    last_build as (
+
+        select coalesce(max(loaded_at), cast('-infinity' as timestamptz)) as last_loaded_at
+        from {{ this }}
+
+    ),
+
+    -- the orders with a version loaded since the last build: rebuilt from all their versions
+    changed_orders as (
+
+        select distinct order_versions.order_id
+        from order_versions
+        inner join last_build
+            on order_versions.loaded_at > last_build.last_loaded_at
+
+    ),
+
+{%- endif %}
 
 sequenced as (
 
@@ -23,6 +57,9 @@ sequenced as (
         ) as next_updated_at
 
     from order_versions
+    {% if is_incremental() -%}
+        where order_id in (select changed_orders.order_id from changed_orders)
+    {%- endif %}
 
 )
 

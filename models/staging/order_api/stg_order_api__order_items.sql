@@ -1,13 +1,27 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_id',
+        on_schema_change='fail',
+        indexes=[{'columns': ['order_id']}],
+    )
+}}
 
 -- Line items of each order's latest version (one row per order_id, order_item_id).
 -- Every order version carries its full item list (minItems 1), so the latest version of an
 -- order is the greatest order_updated_at among its items.
+-- Incremental: the items of loads completed since the last build are ranked per order; the
+-- newest version's items replace all items of the order (unique_key order_id) unless the
+-- items already built belong to a newer version (a late, older version never wins).
 with
 
 source as (
 
     select * from {{ source('order_api', 'order_items') }}
+    where
+        {{ completed_dlt_load('_dlt_load_id') }}
+        and {{ loaded_after_last_build('_dlt_load_id') }}
 
 ),
 
@@ -74,4 +88,15 @@ select
     dlt_load_id
 
 from ranked
-where order_version_rank = 1 and copy_rank = 1
+where
+    order_version_rank = 1
+    and copy_rank = 1
+    {% if is_incremental() -%}
+        and not exists (
+            select built.order_id
+            from {{ this }} as built
+            where
+                built.order_id = ranked.order_id
+                and built.order_updated_at > ranked.order_updated_at
+        )
+    {%- endif %}

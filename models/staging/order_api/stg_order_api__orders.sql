@@ -1,71 +1,28 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_id',
+        on_schema_change='fail',
+        indexes=[{'columns': ['order_id']}],
+    )
+}}
 
--- Latest version of every order (one row per order_id) from the append-only history.
+-- Latest version of every order (one row per order_id), from stg_order_api__order_versions.
 -- Soft-deleted orders are kept and flagged with is_deleted.
+-- Incremental: the versions of loads newer than the newest load in this model are ranked per
+-- order; the best one replaces the order's row unless the row already built is newer (an
+-- older version loaded late, e.g. by a backfill, never replaces a newer one).
 with
 
-source as (
+order_versions as (
 
-    select * from {{ source('order_api', 'orders') }}
-
-),
-
-renamed as (
-
-    select
-        -- ids
-        cast(id as text) as order_id,
-        cast(user_id as text) as user_id,
-
-        -- attributes
-        cast(status as text) as status,
-        upper(trim(currency)) as currency,
-        cast(metadata as jsonb) as metadata,
-
-        -- shipping address
-        shipping_address__line1 as shipping_line1,
-        shipping_address__line2 as shipping_line2,
-        shipping_address__city as shipping_city,
-        shipping_address__region as shipping_region,
-        shipping_address__postal_code as shipping_postal_code,
-        upper(shipping_address__country) as shipping_country_code,
-
-        -- device
-        lower(device__platform) as device_platform,
-        device__app_version as device_app_version,
-        device__os as device_os,
-        device__user_agent as device_user_agent,
-
-        -- payment
-        payment__method as payment_method,
-        payment__card_brand as payment_card_brand,
-        cast(payment__captured_at as timestamptz) as payment_captured_at,
-
-        -- amounts
-        {{ cast_money('subtotal') }} as subtotal,
-        {{ cast_money('discount_total') }} as discount_total,
-        {{ cast_money('tax_total') }} as tax_total,
-        {{ cast_money('shipping_total') }} as shipping_total,
-        {{ cast_money('total') }} as order_total,
-
-        -- flags
-        deleted_at is not null as is_deleted,
-
-        -- timestamps
-        cast(created_at as timestamptz) as ordered_at,
-        cast(updated_at as timestamptz) as updated_at,
-        cast(deleted_at as timestamptz) as deleted_at,
-        to_timestamp(client_created_ms / 1000.0) as client_created_at,
-
-        -- load metadata
-        _dlt_load_id as dlt_load_id,
-        to_timestamp(cast(_dlt_load_id as double precision)) as loaded_at
-
-    from source
+    select * from {{ ref('stg_order_api__order_versions') }}
+    where {{ loaded_after_last_build('dlt_load_id') }}
 
 ),
 
-latest as (
+ranked as (
 
     select
         *,
@@ -74,7 +31,7 @@ latest as (
             order by updated_at desc, cast(dlt_load_id as numeric) desc
         ) as version_rank
 
-    from renamed
+    from order_versions
 
 )
 
@@ -110,5 +67,17 @@ select
     dlt_load_id,
     loaded_at
 
-from latest
-where version_rank = 1
+from ranked
+where
+    version_rank = 1
+    {% if is_incremental() -%}
+        -- the row already built wins only if it is newer: on equal updated_at the new copy
+        -- (from a later load) wins, as in a full build
+        and not exists (
+            select built.order_id
+            from {{ this }} as built
+            where
+                built.order_id = ranked.order_id
+                and built.updated_at > ranked.updated_at
+        )
+    {%- endif %}

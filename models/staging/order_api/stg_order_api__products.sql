@@ -1,11 +1,24 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='product_id',
+        on_schema_change='fail',
+        indexes=[{'columns': ['product_id']}],
+    )
+}}
 
 -- Latest version of every product (one row per product_id) from the append-only history.
+-- Incremental: the versions of loads completed since the last build are ranked per product;
+-- the best one replaces the product's row unless the row already built is newer.
 with
 
 source as (
 
     select * from {{ source('order_api', 'products') }}
+    where
+        {{ completed_dlt_load('_dlt_load_id') }}
+        and {{ loaded_after_last_build('_dlt_load_id') }}
 
 ),
 
@@ -60,4 +73,14 @@ select
     dlt_load_id
 
 from latest
-where version_rank = 1
+where
+    version_rank = 1
+    {% if is_incremental() -%}
+        and not exists (
+            select built.product_id
+            from {{ this }} as built
+            where
+                built.product_id = latest.product_id
+                and built.updated_at > latest.updated_at
+        )
+    {%- endif %}

@@ -1,13 +1,26 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['user_id', 'updated_at'],
+        on_schema_change='fail',
+        indexes=[{'columns': ['user_id', 'updated_at']}],
+    )
+}}
 
--- Every observed user version (one row per user_id, updated_at) from the append-only history;
--- dim_users uses it for the versions older than the first users_snapshot row of a user.
--- A version re-delivered by an overlapping re-read is kept once (latest load wins).
+-- Every observed user version (one row per user_id, updated_at) from the append-only history,
+-- renamed: the one place raw.users is renamed. stg_order_api__users takes the latest version
+-- per user from it; dim_users uses it for the versions older than a user's first
+-- users_snapshot row. A version re-delivered by an overlapping re-read is kept once (latest
+-- load wins). Incremental: only the rows of loads completed since the last build are read.
 with
 
 source as (
 
     select * from {{ source('order_api', 'users') }}
+    where
+        {{ completed_dlt_load('_dlt_load_id') }}
+        and {{ loaded_after_last_build('_dlt_load_id') }}
 
 ),
 

@@ -1,53 +1,27 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='user_id',
+        on_schema_change='fail',
+        indexes=[{'columns': ['user_id']}],
+    )
+}}
 
--- Latest version of every user (one row per user_id) from the append-only history; input of
--- users_snapshot. Soft-deleted users are kept and flagged with is_deleted.
+-- Latest version of every user (one row per user_id), from stg_order_api__user_versions;
+-- input of users_snapshot. Soft-deleted users are kept and flagged with is_deleted.
+-- Incremental: the versions of loads newer than the newest load in this model are ranked per
+-- user; the best one replaces the user's row unless the row already built is newer.
 with
 
-source as (
+user_versions as (
 
-    select * from {{ source('order_api', 'users') }}
-
-),
-
-renamed as (
-
-    select
-        -- ids
-        id as user_id,
-
-        -- attributes
-        first_name,
-        last_name,
-        phone,
-        marketing_opt_in as is_marketing_opt_in,
-
-        -- address
-        address__line1 as address_line1,
-        address__line2 as address_line2,
-        address__city as address_city,
-        address__region as address_region,
-        address__postal_code as address_postal_code,
-
-        -- timestamps
-        created_at,
-        updated_at,
-        deleted_at,
-
-        -- load metadata
-        _dlt_load_id as dlt_load_id,
-
-        -- normalised values and flags (columns are already typed by dlt)
-        lower(trim(email)) as email,
-        lower(loyalty_tier) as loyalty_tier,
-        upper(address__country) as address_country_code,
-        deleted_at is not null as is_deleted
-
-    from source
+    select * from {{ ref('stg_order_api__user_versions') }}
+    where {{ loaded_after_last_build('dlt_load_id') }}
 
 ),
 
-latest as (
+ranked as (
 
     select
         *,
@@ -56,7 +30,7 @@ latest as (
             order by updated_at desc, cast(dlt_load_id as numeric) desc
         ) as version_rank
 
-    from renamed
+    from user_versions
 
 )
 
@@ -80,5 +54,17 @@ select
     deleted_at,
     dlt_load_id
 
-from latest
-where version_rank = 1
+from ranked
+where
+    version_rank = 1
+    {% if is_incremental() -%}
+        -- the row already built wins only if it is newer: on equal updated_at the new copy
+        -- (from a later load) wins, as in a full build
+        and not exists (
+            select built.user_id
+            from {{ this }} as built
+            where
+                built.user_id = ranked.user_id
+                and built.updated_at > ranked.updated_at
+        )
+    {%- endif %}
