@@ -29,8 +29,10 @@ def database_error(exc: psycopg2.Error, where: str) -> str:
     if "database" in text and "does not exist" in text:
         return (f"PostgreSQL database missing at {where}: create it (createdb) or set "
                 "_PGSQL_DATABASE to an existing one.")
-    return (f"cannot reach PostgreSQL at {where} ({text}): check _PGSQL_HOSTNAME/_PGSQL_PORT "
-            "and that the server runs (`make db-start` for the embedded one).")
+    if isinstance(exc, psycopg2.OperationalError):
+        return (f"cannot reach PostgreSQL at {where} ({text}): check _PGSQL_HOSTNAME/"
+                "_PGSQL_PORT and that the server runs (`make db-start` for the embedded one).")
+    return f"PostgreSQL refused the load at {where}: {text}"
 
 
 def describe(exc: BaseException, api_url: str, attempts: int) -> str:
