@@ -2,7 +2,8 @@
 
 Runs `dbt build` (dbt Python API, dbtRunner) on packages_offline/tests/standins_project with
 the stand-ins installed as its packages, on the PostgreSQL database named by the _PGSQL_*
-environment variables, in a throw-away schema. Every test in that project declares in its
+environment variables (under pytest: the test suite's server, see tests/conftest.py), in a
+throw-away schema. Every test in that project declares in its
 `meta` whether it must pass or fail and, for failures, how many failing rows it must report.
 
     _PGSQL_DATABASE=dbt_dev pytest packages_offline/test_standins.py
@@ -50,11 +51,12 @@ def _connect():
 
 
 @pytest.fixture(scope="module")
-def build_results(tmp_path_factory, monkeypatch_module):
-    try:
-        _connect().close()
-    except psycopg2.OperationalError as exc:  # pragma: no cover - environment dependent
-        pytest.skip(f"no PostgreSQL reachable through _PGSQL_*: {exc}")
+def build_results(tmp_path_factory, monkeypatch_module, pg_server):
+    # the test suite's PostgreSQL (tests/conftest.py): _PGSQL_* or the embedded test server
+    for key, value in {"_PGSQL_HOSTNAME": pg_server.host, "_PGSQL_PORT": str(pg_server.port),
+                       "_PGSQL_USER": pg_server.user, "_PGSQL_PASS": pg_server.password,
+                       "_PGSQL_DATABASE": pg_server.database}.items():
+        monkeypatch_module.setenv(key, value)
 
     project_dir = tmp_path_factory.mktemp("standins") / "project"
     shutil.copytree(PROJECT, project_dir)
