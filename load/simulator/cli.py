@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 from datetime import UTC, datetime
@@ -126,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     print(f"Order API simulator at {server.url} (as of {as_of.isoformat()})", flush=True)
+    # Ctrl-C and SIGTERM stop it, even when started in the background (where a shell leaves
+    # SIGINT ignored, and Python would then never raise KeyboardInterrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

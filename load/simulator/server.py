@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import math
 import socket
+import sys
 import threading
 import time
 from datetime import datetime
@@ -29,6 +30,11 @@ def error_body(code: str, message: str) -> bytes:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     app: SimulatorServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client hanging up mid-request (a killed loader) is not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
