@@ -41,9 +41,9 @@ DLT_SETTINGS = {
     "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
     # CSV files go straight to COPY: compressing them first only costs CPU
     "DATA_WRITER__DISABLE_COMPRESSION": "true",
-    # bounded memory: files of at most 200k rows, loaded at most 3 at a time
-    "DATA_WRITER__FILE_MAX_ITEMS": "200000",
-    "LOAD__WORKERS": "3",
+    # bounded memory: files of at most 100k rows, loaded at most 2 at a time
+    "DATA_WRITER__FILE_MAX_ITEMS": "100000",
+    "LOAD__WORKERS": "2",
 }
 log = logging.getLogger("order_api")
 
