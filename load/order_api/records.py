@@ -80,16 +80,18 @@ class _Rejections:
                 self.add(rows[i], reason_for(i))
 
 
-def _values(records: Sequence[Any], f: Field) -> list[Any]:
+def _values(records: Sequence[Any], f: Field, parents: dict[str, list[Any]]) -> list[Any]:
+    """The field's value in every record; MISSING where the key is absent.
+
+    `parents` caches each nested object's list across that object's fields.
+    """
     key = f.path[-1]
     if len(f.path) == 1:
         return [r.get(key, MISSING) for r in records]
     parent = f.path[0]
-    out = []
-    for r in records:
-        obj = r.get(parent)
-        out.append(obj.get(key, MISSING) if isinstance(obj, dict) else None)
-    return out
+    if parent not in parents:
+        parents[parent] = [r.get(parent) for r in records]
+    return [o.get(key, MISSING) if type(o) is dict else None for o in parents[parent]]
 
 
 def _typed_column(values: list[Any], f: Field, rows: Sequence[int], rej: _Rejections,
@@ -260,7 +262,9 @@ def build_batch(feed: str, records: list[Any]) -> Batch:
         for i, r in enumerate(dicts):
             if parent in r and r[parent] is not None and not isinstance(r[parent], dict):
                 rej.add(i, f"{parent} is not an object")
-    columns = {f.column: _typed_column(_values(dicts, f), f, rows, rej, "") for f in fields}
+    parents: dict[str, list[Any]] = {}
+    columns = {f.column: _typed_column(_values(dicts, f, parents), f, rows, rej, "")
+               for f in fields}
     known = {f.path[0] for f in fields} | ({"items"} if feed == "orders" else set())
     extra = _extra_columns(dicts, fields, known, nested)
     batch.new_fields = set(extra)
@@ -307,6 +311,6 @@ def _line_items(orders: list[dict[str, Any]], order_updated_at: pa.Array,
         "line_number": pa.array(line_numbers, pa.int32()),
     }
     for f in LINE_ITEM_FIELDS:
-        columns[f.column] = _typed_column(_values(items, f), f, order_index, rej, "items.")
+        columns[f.column] = _typed_column(_values(items, f, {}), f, order_index, rej, "items.")
     index = pa.array(order_index, pa.int64())
     return pa.table(columns), index
