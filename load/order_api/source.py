@@ -21,6 +21,7 @@ import dlt
 import pyarrow as pa
 from dlt.sources import DltResource
 
+from order_api.clean_pages import clean_batch
 from order_api.contract import FEEDS
 from order_api.records import Batch, build_batch
 from run_summary import FeedSummary
@@ -99,7 +100,7 @@ def feed_resource(feed: str, pages: PageSource, stats: FeedSummary, *,
         began = time.monotonic()
         buffer = _Buffer()
         for records in pages(feed, start):
-            batch = build_batch(feed, records)
+            batch = clean_batch(feed, records) or build_batch(feed, records)
             stats.pages += 1
             stats.records += len(records)
             stats.rejected += len(batch.rejected)
