@@ -24,6 +24,7 @@ import psycopg2
 import yaml
 
 import errors
+import raw_destination
 import warehouse
 from order_api.client import OrderApiClient
 from order_api.contract import FEEDS
@@ -89,7 +90,7 @@ def _destination() -> tuple[Any, str]:
     except ValueError as exc:
         raise errors.UsageError(str(exc)) from None
     if settings is None and dlt.secrets.get("destination.postgres.credentials") is not None:
-        return dlt.destinations.postgres(), "dlt's destination.postgres.credentials"
+        return raw_destination.destination(), "dlt's destination.postgres.credentials"
     if settings is None:
         settings = warehouse.start_embedded()
     try:
@@ -98,7 +99,7 @@ def _destination() -> tuple[Any, str]:
                          connect_timeout=10).close()
     except psycopg2.Error as exc:
         raise errors.UsageError(errors.database_error(exc, settings.describe())) from None
-    return dlt.destinations.postgres(credentials=settings.url()), settings.describe()
+    return raw_destination.destination(settings.url()), settings.describe()
 
 
 def _api(stack: ExitStack) -> tuple[str, str]:
