@@ -124,11 +124,12 @@ def _api(stack: ExitStack) -> tuple[str, str]:
 def _new_columns(before: dict[str, set[str]], pipeline: dlt.Pipeline) -> dict[str, list[str]]:
     """Columns added to tables that already had data: new fields the API started sending."""
     out: dict[str, list[str]] = {}
+    schema = pipeline.default_schema  # each access re-reads the schema: read it once
     for feed, tables in RAW_TABLES.items():
         for table in tables:
-            if not before.get(table) or table not in pipeline.default_schema.tables:
+            if not before.get(table) or table not in schema.tables:
                 continue
-            now = set(pipeline.default_schema.get_table_columns(table))
+            now = set(schema.get_table_columns(table))
             added = sorted(c for c in now - before[table] if not c.startswith("_dlt"))
             out.setdefault(feed, []).extend(f"{table}.{c}" for c in added)
     return out
@@ -149,14 +150,17 @@ def _count_new(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str, int]:
     if not load_ids:
         return {}
     counts: dict[str, int] = {}
+    loaded = pipeline.default_schema.tables
     with pipeline.sql_client() as sql:
         for tables in RAW_TABLES.values():
             for table in tables:
-                if table not in pipeline.default_schema.tables:
+                if table not in loaded:
                     continue
-                rows = sql.execute_sql(
+                raw_destination.index_load_ids(sql, table)
+                rows = sql.execute_sql(  # the range lets PostgreSQL use the BRIN index
                     f"select count(*) from {sql.make_qualified_table_name(table)} "
-                    "where _dlt_load_id = any(%s)", load_ids)
+                    "where _dlt_load_id >= %s and _dlt_load_id = any(%s)",
+                    min(load_ids), load_ids)
                 counts[table] = rows[0][0]
     return counts
 

@@ -9,6 +9,9 @@ duplicates included (tests/load/test_crash.py caught 12,000 doubled orders this 
 Here the MERGE reads the staging table deduplicated by the primary key (`distinct on`): the
 merge stays one statement in dlt's transaction, and what lands in raw is exactly one row per
 version however often a job ran. Everything else is dlt's postgres destination unchanged.
+
+Raw tables also get a BRIN index on `_dlt_load_id`: rows are appended load after load, so
+"the rows of load X" (the loader's counts, dbt's incremental staging) reads only X's pages.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dlt.common.destination.client import PreparedTableSchema
 from dlt.destinations import postgres
 from dlt.destinations.impl.postgres.postgres import PostgresClient
 from dlt.destinations.job_client_impl import FollowupJobRequest
+from dlt.destinations.sql_client import SqlClientBase
 from dlt.destinations.sql_jobs import SqlMergeFollowupJob
 
 
@@ -49,3 +53,10 @@ class raw_postgres(postgres):  # noqa: N801 - dlt's destination factories are lo
 def destination(credentials: str | None = None) -> raw_postgres:
     """The destination, configured like dlt's postgres (`destination.postgres.credentials`)."""
     return raw_postgres(credentials=credentials, destination_name="postgres")
+
+
+def index_load_ids(sql: SqlClientBase[Any], table: str) -> None:
+    """A BRIN index on the raw table's `_dlt_load_id` (built once, a few pages in size)."""
+    name = sql.escape_column_name(f"{table}__dlt_load_id_brin")
+    sql.execute_sql(f"create index if not exists {name} on "
+                    f"{sql.make_qualified_table_name(table)} using brin (_dlt_load_id)")
