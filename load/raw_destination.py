@@ -49,6 +49,13 @@ class raw_postgres(postgres):  # noqa: N801 - dlt's destination factories are lo
     def client_class(self) -> type[PostgresClient]:
         return RawPostgresClient
 
+    @property
+    def destination_type(self) -> str:
+        """Recorded in the pipeline's state as dlt's own postgres, so that `dlt pipeline order_api
+        info` and `dlt.attach` work anywhere; loads go through this class, which orders.py passes.
+        """
+        return postgres().destination_type
+
 
 def destination(credentials: str | None = None) -> raw_postgres:
     """The destination, configured like dlt's postgres (`destination.postgres.credentials`)."""
