@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import numpy as np
 
 
 def cents_text(cents: int) -> str:
@@ -12,6 +12,15 @@ def cents_text(cents: int) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
-def render_all(cents: Iterable[int]) -> list[str]:
-    """`cents_text` for many amounts."""
-    return [cents_text(c) for c in cents]
+_EUROS = np.array([b'"%d' % euros for euros in range(10_000)], dtype=object)
+_CENTS = np.array([b'.%02d"' % cents for cents in range(100)], dtype=object)
+
+
+def json_texts(cents: np.ndarray) -> np.ndarray:
+    """`cents_text` of each amount as a JSON string (an object array of bytes)."""
+    euros, part = np.divmod(cents, 100)
+    common = (euros >= 0) & (euros < _EUROS.size)
+    out = _EUROS[np.where(common, euros, 0)] + _CENTS[part]
+    for i in np.flatnonzero(~common).tolist():
+        out[i] = b'"%s"' % cents_text(int(cents[i])).encode()
+    return out

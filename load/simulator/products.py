@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
-from . import defects, timefmt
+from . import defects, jsontext, money, timefmt
 from .arrays import forward_fill, grouped_cumsum
 from .config import WorldConfig
-from .money import cents_text
 from .rng import generator
 from .versions import VersionTable, finalize
 from .vocab import CATEGORIES, PRODUCT_ADJECTIVES, PRODUCT_NOUNS
@@ -70,10 +71,37 @@ class Products:
                 "sku": self.skus[r],
                 "name": self.names[r],
                 "category": self.categories[r],
-                "list_price": cents_text(p),
+                "list_price": money.cents_text(p),
                 "currency": "EUR",
                 "active": a,
                 "updated_at": u,
             }
             for r, u, p, a in zip(rec, updated, price, active, strict=True)
         ]
+
+    @cached_property
+    def texts(self) -> dict[str, np.ndarray]:
+        """JSON texts of each product's fixed fields, by product number."""
+        return {
+            "id": jsontext.table(self.ids),
+            "sku": jsontext.table(self.skus),
+            "name": jsontext.table(self.names),
+            "category": jsontext.table(self.categories),
+            "base_price": money.json_texts(self.base_price),
+        }
+
+    def render_json(self, vidx: np.ndarray) -> np.ndarray:
+        """`render` as JSON texts."""
+        t = self.table
+        rec = t.rec[vidx]
+        fixed = self.texts
+        return jsontext.objects([
+            ("id", fixed["id"][rec]),
+            ("sku", fixed["sku"][rec]),
+            ("name", fixed["name"][rec]),
+            ("category", fixed["category"][rec]),
+            ("list_price", money.json_texts(t.cols["price"][vidx])),
+            ("currency", [jsontext.text("EUR")] * rec.size),
+            ("active", jsontext.booleans(t.cols["active"][vidx])),
+            ("updated_at", timefmt.json_texts(t.upd[vidx], t.code[vidx], t.frac[vidx])),
+        ])

@@ -89,7 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
             app.served.count("bad_request")
             self._send(400, error_body("bad_request", str(exc)))
             return
-        page = app.world.page(
+        page = app.world.page_text(
             feed, app.as_of, since_ms=query.since_ms, before_ms=query.before_ms,
             after=after, limit=query.limit,
         )
@@ -97,7 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
             cursors.encode(feed, query.since_ms, query.before_ms, page.last_key)
             if page.has_more and page.last_key is not None else None
         )
-        body = orjson.dumps({"data": page.records, "next_cursor": next_cursor})
+        body = b'{"data":' + page.data + b',"next_cursor":' + orjson.dumps(next_cursor) + b"}"
         if fault is None:
             app.served.page(feed, body, page.upd_ms, page.reasons)
             try:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from . import jsontext
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -58,6 +60,25 @@ def render(ms: np.ndarray, codes: np.ndarray, frac: np.ndarray) -> list[str]:
         (t if f else t[:19]) + SUFFIXES[c]
         for t, f, c in zip(text, frac.tolist(), codes.tolist(), strict=True)
     ]
+
+
+_MINUTE_SECONDS = np.array([b"%02d:%02d" % divmod(s, 60) for s in range(3600)], dtype=object)
+_ENDINGS = np.array(  # by (0 if whole seconds else 1 + milliseconds) * len(SUFFIXES) + code
+    [(b"" if m < 0 else b".%03d" % m) + f'{suffix}"'.encode()
+     for m in range(-1, 1000) for suffix in SUFFIXES],
+    dtype=object,
+)
+
+
+def json_texts(ms: np.ndarray, codes: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """`render` of each instant as a JSON string (an object array of bytes), from its parts."""
+    local = ms + OFFSET_MINUTES[codes] * 60_000
+    hours, hour_of = np.unique(local // HOUR_MS, return_inverse=True)
+    heads = [f'"{h}:'.encode() for h in np.datetime_as_string(hours.astype("datetime64[h]"))]
+    ending = np.where(frac, local % 1000 + 1, 0) * len(SUFFIXES) + codes
+    return jsontext.concat([
+        jsontext.texts(heads)[hour_of], _MINUTE_SECONDS[local // 1000 % 3600], _ENDINGS[ending],
+    ])
 
 
 def pick_offsets(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -6,10 +6,10 @@ import unicodedata
 
 import numpy as np
 
-from . import defects, timefmt
+from . import defects, jsontext, timefmt
 from .arrays import forward_fill, grouped_cumsum
 from .config import WorldConfig
-from .places import addresses
+from .places import address_texts, addresses
 from .rng import generator, unit
 from .versions import VersionTable, finalize
 from .vocab import EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES
@@ -24,8 +24,9 @@ def _slug(name: str) -> str:
     return "".join(ch for ch in ascii_name.lower() if ch.isalnum())
 
 
-FIRST_SLUGS = tuple(_slug(name) for name in FIRST_NAMES)
-LAST_SLUGS = tuple(_slug(name) for name in LAST_NAMES)
+_FIRST_SLUGS = np.array([f"{_slug(name)}." for name in FIRST_NAMES], dtype=object)
+_LAST_SLUGS = np.array([f"{_slug(name)}." for name in LAST_NAMES], dtype=object)
+_AT_DOMAINS = np.array([f"@{domain}" for domain in EMAIL_DOMAINS], dtype=object)
 
 
 class Users:
@@ -79,19 +80,17 @@ class Users:
         return self.table.upd[self.table.starts]
 
     def _emails(self, rec: np.ndarray, variant: np.ndarray, vidx: np.ndarray) -> list[str]:
+        """Name slugs, user number, `+variant` if changed, domain; some sloppily spelled."""
+        tags = [f"+{v}" if v else "" for v in variant.tolist()]
+        domain = _AT_DOMAINS[(rec + variant) % len(EMAIL_DOMAINS)]
+        emails = list(map("".join, zip(
+            _FIRST_SLUGS[self.first[rec]].tolist(), _LAST_SLUGS[self.last[rec]].tolist(),
+            map(str, (rec + 1).tolist()), tags, domain.tolist(), strict=True,
+        )))
         style = unit(vidx, 11)
-        out = []
-        for r, v, s in zip(rec.tolist(), variant.tolist(), style.tolist(), strict=True):
-            local = f"{FIRST_SLUGS[self.first[r]]}.{LAST_SLUGS[self.last[r]]}.{r + 1}"
-            if v:
-                local += f"+{v}"
-            email = f"{local}@{EMAIL_DOMAINS[(r + v) % len(EMAIL_DOMAINS)]}"
-            if s < 0.1:
-                email = email.title()
-            elif s < 0.15:
-                email = f"  {email} "
-            out.append(email)
-        return out
+        for i in np.flatnonzero(style < 0.15).tolist():
+            emails[i] = emails[i].title() if style[i] < 0.1 else f"  {emails[i]} "
+        return emails
 
     def render(self, vidx: np.ndarray) -> list[dict]:
         t = self.table
@@ -122,3 +121,33 @@ class Users:
                 "address": None if no_addr[i] else addr[i],
             })
         return out
+
+    def render_json(self, vidx: np.ndarray) -> np.ndarray:
+        """`render` as JSON texts, assembled per field for the whole page at once."""
+        t = self.table
+        rec = t.rec[vidx]
+        first = t.starts[rec]
+        updated = timefmt.json_texts(t.upd[vidx], t.code[vidx], t.frac[vidx])
+        address_v = t.cols["address"][vidx]
+        addr = address_texts(rec.astype(np.int64) * 4096 + address_v, 21)
+        has_addr = ~(self.no_first_address[rec] & (address_v == 0))
+        phone = jsontext.digits(rec.astype(np.int64) * 7919 % 10_000_000, 7)
+        return jsontext.objects([
+            ("id", jsontext.ascii_rows(b'"usr_', jsontext.digits(rec + 1, self.width), b'"')),
+            ("email", jsontext.table(self._emails(rec, t.cols["email"][vidx], vidx))),
+            ("first_name", _FIRST_NAME[self.first[rec]]),
+            ("last_name", _LAST_NAME[self.last[rec]]),
+            ("phone", jsontext.nullable(
+                self.has_phone[rec], jsontext.ascii_rows(b'"+49 151 ', phone, b'"'))),
+            ("created_at", timefmt.json_texts(t.upd[first], t.code[first], t.frac[first])),
+            ("updated_at", updated),
+            ("deleted_at", jsontext.nullable(t.cols["deleted"][vidx], updated)),
+            ("marketing_opt_in", jsontext.booleans(t.cols["opt_in"][vidx])),
+            ("loyalty_tier", _TIER[t.cols["tier"][vidx]]),
+            ("address", jsontext.nullable(has_addr, addr)),
+        ])
+
+
+_FIRST_NAME = jsontext.table(FIRST_NAMES)
+_LAST_NAME = jsontext.table(LAST_NAMES)
+_TIER = jsontext.table(TIERS)

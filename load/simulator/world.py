@@ -35,6 +35,27 @@ class Page:
     has_more: bool
 
 
+@dataclass(frozen=True)
+class PageText:
+    """A `Page` as served: `data` is the JSON array of its records (orjson.dumps of them)."""
+
+    data: bytes
+    reasons: list[str | None]
+    upd_ms: list[int]
+    last_key: tuple[int, int] | None
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The version rows of one page, and where the feed goes on after it."""
+
+    vidx: np.ndarray
+    upd_ms: list[int]
+    last_key: tuple[int, int] | None
+    has_more: bool
+
+
 class World:
     """Deterministic world built from a `WorldConfig`; `as_of` arguments are aware datetimes."""
 
@@ -72,6 +93,20 @@ class World:
         reasons = defects.spoil(feed, records, source.table.bad[vidx].tolist())
         return records, reasons
 
+    def render_text(self, feed: str, vidx: np.ndarray) -> tuple[bytes, list[str | None]]:
+        """`render` as the served JSON array; only defective records are built as dicts."""
+        if not vidx.size:
+            return b"[]", []
+        texts = self.feeds[feed].render_json(vidx).tolist()
+        reasons: list[str | None] = [None] * len(texts)
+        bad = np.flatnonzero(self.feeds[feed].table.bad[vidx]).tolist()
+        if bad:
+            records, bad_reasons = self.render(feed, vidx[bad])
+            for i, record, reason in zip(bad, records, bad_reasons, strict=True):
+                texts[i] = orjson.dumps(record)
+                reasons[i] = reason
+        return b"[" + b",".join(texts) + b"]", reasons
+
     def page(
         self,
         feed: str,
@@ -83,14 +118,40 @@ class World:
         limit: int = 100,
     ) -> Page:
         """One page of the feed: records after key `after` within [since, before)."""
+        rows = self._rows(feed, as_of, since_ms, before_ms, after, limit)
+        records, reasons = self.render(feed, rows.vidx)
+        return Page(records, reasons, rows.upd_ms, rows.last_key, rows.has_more)
+
+    def page_text(
+        self,
+        feed: str,
+        as_of: datetime,
+        *,
+        since_ms: int | None = None,
+        before_ms: int | None = None,
+        after: tuple[int, int] | None = None,
+        limit: int = 100,
+    ) -> PageText:
+        """`page` as served, its records already JSON."""
+        rows = self._rows(feed, as_of, since_ms, before_ms, after, limit)
+        data, reasons = self.render_text(feed, rows.vidx)
+        return PageText(data, reasons, rows.upd_ms, rows.last_key, rows.has_more)
+
+    def _rows(
+        self,
+        feed: str,
+        as_of: datetime,
+        since_ms: int | None,
+        before_ms: int | None,
+        after: tuple[int, int] | None,
+        limit: int,
+    ) -> _Rows:
         index = self.index(feed, as_of)
         lo, hi = index.window(since_ms, before_ms)
         first = lo if after is None else min(max(lo, index.after(*after)), hi)
         stop = min(first + limit, hi)
-        vidx = index.vidx[first:stop]
-        records, reasons = self.render(feed, vidx)
         last = None if stop == first else (int(index.upd[stop - 1]), int(index.rec[stop - 1]))
-        return Page(records, reasons, index.upd[first:stop].tolist(), last, stop < hi)
+        return _Rows(index.vidx[first:stop], index.upd[first:stop].tolist(), last, stop < hi)
 
     def chunks(self, feed: str, as_of: datetime, size: int = 10_000) -> Iterator[Page]:
         """All served records of a feed in feed order, rendered `size` at a time."""
