@@ -43,6 +43,7 @@ REJECTED_SCHEMA = pa.schema([
     ("load_id", pa.string()), ("rejected_at", pa.timestamp("us", tz="UTC")),
 ])
 
+GROUP_RECORDS = 5000
 PageSource = Callable[[str, datetime | None], Iterable[list[Any]]]
 """Yields pages of raw records of a feed changed at or after a given time (None: all)."""
 
@@ -61,6 +62,34 @@ def _rejected_table(batch: Batch) -> pa.Table:
     now = datetime.now(UTC)
     rows = [dict(r, load_id=load_id, rejected_at=now) for r in batch.rejected]
     return pa.Table.from_pylist(rows, schema=REJECTED_SCHEMA)
+
+
+def _grouped(pages: Iterable[list[Any]], stats: FeedSummary) -> Iterator[list[list[Any]]]:
+    """Consecutive pages, a few thousand records at a time (counted into `stats` as read)."""
+    group: list[list[Any]] = []
+    size = 0
+    for records in pages:
+        stats.pages += 1
+        stats.records += len(records)
+        group.append(records)
+        size += len(records)
+        if size >= GROUP_RECORDS:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _batches(feed: str, group: list[list[Any]]) -> Iterator[Batch]:
+    """One batch for the whole group if every page in it is clean, else one per page.
+
+    Arrow's cost per call (a dozen compute calls per column) is paid once per group.
+    """
+    if len(group) > 1 and (batch := clean_batch(feed, [r for page in group for r in page])):
+        yield batch
+        return
+    for records in group:
+        yield clean_batch(feed, records) or build_batch(feed, records)
 
 
 class _Buffer:
@@ -99,17 +128,17 @@ def feed_resource(feed: str, pages: PageSource, stats: FeedSummary, *,
         newest: datetime | None = None
         began = time.monotonic()
         buffer = _Buffer()
-        for records in pages(feed, start):
-            batch = clean_batch(feed, records) or build_batch(feed, records)
-            stats.pages += 1
-            stats.records += len(records)
-            stats.rejected += len(batch.rejected)
-            stats.loaded += batch.tables[feed].num_rows
-            if batch.rejected or stats.pages == 1:  # an empty first one creates the table
-                batch.tables["rejected_records"] = _rejected_table(batch)
-            yield from buffer.add(batch.tables)
-            if batch.max_updated_at and (newest is None or batch.max_updated_at > newest):
-                newest = batch.max_updated_at
+        first = True
+        for group in _grouped(pages(feed, start), stats):
+            for batch in _batches(feed, group):
+                stats.rejected += len(batch.rejected)
+                stats.loaded += batch.tables[feed].num_rows
+                if batch.rejected or first:  # an empty first one creates the table
+                    batch.tables["rejected_records"] = _rejected_table(batch)
+                first = False
+                yield from buffer.add(batch.tables)
+                if batch.max_updated_at and (newest is None or batch.max_updated_at > newest):
+                    newest = batch.max_updated_at
         yield from buffer.flush()
         stats.duration_s = round(time.monotonic() - began, 3)
         if since is None and newest is not None:

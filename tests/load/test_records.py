@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import pyarrow as pa
 import pytest
 
 from order_api.clean_pages import clean_batch
@@ -118,3 +119,22 @@ def test_null_nested_objects_stay_on_the_fast_path(clean_world) -> None:
     assert fast is not None
     _assert_same(fast, build_batch("orders", records))
     assert fast.tables["orders"]["device__platform"][3].as_py() is None
+
+
+def test_a_group_of_pages_is_one_batch_unless_a_page_in_it_is_spoiled(clean_world) -> None:
+    from order_api.source import _batches
+
+    pages = _pages(clean_world, "orders", limit=200)[:4]
+    (whole,) = _batches("orders", pages)
+    per_page = [build_batch("orders", p) for p in pages]
+    for name in ("orders", "order_items"):
+        assert whole.tables[name].equals(
+            pa.concat_tables([b.tables[name] for b in per_page]))
+    assert whole.max_updated_at == max(b.max_updated_at for b in per_page)
+
+    spoiled = copy.deepcopy(pages)
+    spoiled[2][7]["total"] = "12.5"
+    batches = list(_batches("orders", spoiled))
+    assert len(batches) == 4
+    assert [len(b.rejected) for b in batches] == [0, 0, 1, 0]
+    assert sum(b.tables["orders"].num_rows for b in batches) == sum(map(len, pages)) - 1
