@@ -156,12 +156,8 @@ def _count_new(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str, int]:
             for table in tables:
                 if table not in loaded:
                     continue
-                raw_destination.index_load_ids(sql, table)
-                rows = sql.execute_sql(  # the range lets PostgreSQL use the BRIN index
-                    f"select count(*) from {sql.make_qualified_table_name(table)} "
-                    "where _dlt_load_id >= %s and _dlt_load_id = any(%s)",
-                    min(load_ids), load_ids)
-                counts[table] = rows[0][0]
+                raw_destination.index_raw_table(sql, loaded[table])
+                counts[table] = raw_destination.count_loaded(sql, table, load_ids)
     return counts
 
 

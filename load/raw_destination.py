@@ -1,17 +1,21 @@
-"""dlt's postgres destination, with an insert-only merge that a resumed load cannot double.
+"""dlt's postgres destination, with an insert-only merge made for append-only history.
 
-dlt runs a load job (a COPY into the staging table) at least once, not exactly once: if the
-loader is killed after a job's COPY commits but before dlt records the job as done, the next
-run resumes the load package and runs that job again, so the staging table holds the file's
-rows twice. dlt's `insert-only` MERGE inserts every staging row that is not yet in the table,
-duplicates included (tests/load/test_crash.py caught 12,000 doubled orders this way).
+Raw keeps every version of a record once: dlt's `merge` with the `insert-only` strategy, one
+MERGE per table from dlt's staging table. This module changes that MERGE in two ways:
 
-Here the MERGE reads the staging table deduplicated by the primary key (`distinct on`): the
-merge stays one statement in dlt's transaction, and what lands in raw is exactly one row per
-version however often a job ran. Everything else is dlt's postgres destination unchanged.
+1. **A job that ran twice cannot double rows.** dlt runs a load job (a COPY into staging) at
+   least once: a loader killed after a job's COPY commits but before dlt records the job runs it
+   again on resume, and the staging table holds the file's rows twice. dlt's MERGE would insert
+   both (tests/load/test_crash.py caught 12,000 doubled orders this way); here the MERGE reads
+   staging deduplicated by the primary key (`distinct on`).
+2. **A nightly merge reads only the recent end of raw.** Versions arrive in `updated_at` order,
+   so raw is physically ordered by it. A version in staging can only match raw rows at or after
+   the oldest `updated_at` in staging; that bound on the key's timestamp column, with a BRIN
+   index on it, lets PostgreSQL skip the rest of the table instead of scanning it all.
 
-Raw tables also get a BRIN index on `_dlt_load_id`: rows are appended load after load, so
-"the rows of load X" (the loader's counts, dbt's incremental staging) reads only X's pages.
+Raw tables get their BRIN index (on `_dlt_load_id` and the key's timestamp) after each load
+(`index_raw_table`): a few pages each, created once, which also make "the rows of load X" (the
+run summary, dbt's incremental staging) cheap. Everything else is dlt's postgres destination.
 """
 
 from __future__ import annotations
@@ -20,28 +24,54 @@ from collections.abc import Sequence
 from typing import Any
 
 from dlt.common.destination.client import PreparedTableSchema
+from dlt.common.schema.utils import get_columns_names_with_prop
 from dlt.destinations import postgres
 from dlt.destinations.impl.postgres.postgres import PostgresClient
 from dlt.destinations.job_client_impl import FollowupJobRequest
 from dlt.destinations.sql_client import SqlClientBase
 from dlt.destinations.sql_jobs import SqlMergeFollowupJob
 
+# Fresh raw tables have no statistics yet, and without them the planner would rather scan all of
+# raw than use the BRIN index; the penalty that steers it away from scans then makes its cost
+# estimate huge, which would switch JIT compilation on (~0.3 s per statement for nothing).
+PLAN_WITH_BRIN = ("set local enable_seqscan = off", "set local jit = off")
 
-class ExactlyOnceMergeJob(SqlMergeFollowupJob):
+
+def _time_key(table: PreparedTableSchema) -> str | None:
+    """The primary key's timestamp column (e.g. `updated_at`), if it has one."""
+    keys = get_columns_names_with_prop(table, "primary_key")
+    return next((k for k in keys if table["columns"][k].get("data_type") == "timestamp"), None)
+
+
+class InsertOnlyHistoryMergeJob(SqlMergeFollowupJob):
     @classmethod
-    def gen_upsert_merge_sql(cls, root_table_name: str, staging_root_table_name: str,
-                             primary_keys: Sequence[str], *args: Any, **kwargs: Any) -> list[str]:
-        deduplicated = (f"(select distinct on ({', '.join(primary_keys)}) * "
-                        f"from {staging_root_table_name})")
-        return super().gen_upsert_merge_sql(root_table_name, deduplicated, primary_keys,
-                                            *args, **kwargs)
+    def gen_upsert_sql(cls, table_chain: Sequence[PreparedTableSchema],
+                       sql_client: SqlClientBase[Any], insert_only: bool = False,
+                       **kwargs: Any) -> list[str]:
+        if not insert_only or len(table_chain) != 1:  # raw has no nested tables
+            return super().gen_upsert_sql(table_chain, sql_client, insert_only, **kwargs)
+        table = table_chain[0]
+        target, staging = sql_client.get_qualified_table_names(table["name"])
+        esc = sql_client.escape_column_name
+        keys = [esc(k) for k in get_columns_names_with_prop(table, "primary_key")]
+        columns = [esc(c) for c in table["columns"]]
+        on = " and ".join(f"d.{k} = s.{k}" for k in keys)
+        if (time_key := _time_key(table)) is not None:
+            on += f" and d.{esc(time_key)} >= (select min({esc(time_key)}) from {staging})"
+        return [
+            *PLAN_WITH_BRIN,
+            f"merge into {target} as d "
+            f"using (select distinct on ({', '.join(keys)}) * from {staging}) as s on {on} "
+            f"when not matched then insert ({', '.join(columns)}) "
+            f"values ({', '.join('s.' + c for c in columns)})",
+        ]
 
 
 class RawPostgresClient(PostgresClient):
     def _create_merge_followup_jobs(
         self, table_chain: Sequence[PreparedTableSchema]
     ) -> list[FollowupJobRequest]:
-        return [ExactlyOnceMergeJob.from_table_chain(table_chain, self.sql_client)]
+        return [InsertOnlyHistoryMergeJob.from_table_chain(table_chain, self.sql_client)]
 
 
 class raw_postgres(postgres):  # noqa: N801 - dlt's destination factories are lowercase
@@ -62,8 +92,21 @@ def destination(credentials: str | None = None) -> raw_postgres:
     return raw_postgres(credentials=credentials, destination_name="postgres")
 
 
-def index_load_ids(sql: SqlClientBase[Any], table: str) -> None:
-    """A BRIN index on the raw table's `_dlt_load_id` (built once, a few pages in size)."""
-    name = sql.escape_column_name(f"{table}__dlt_load_id_brin")
+def index_raw_table(sql: SqlClientBase[Any], table: PreparedTableSchema) -> None:
+    """A BRIN index on the raw table's `_dlt_load_id` and its key's timestamp (once)."""
+    columns = ["_dlt_load_id", *filter(None, [_time_key(table)])]
+    name = sql.escape_column_name(f"{table['name']}__brin")
     sql.execute_sql(f"create index if not exists {name} on "
-                    f"{sql.make_qualified_table_name(table)} using brin (_dlt_load_id)")
+                    f"{sql.make_qualified_table_name(table['name'])} using brin "
+                    f"({', '.join(sql.escape_column_name(c) for c in columns)})")
+
+
+def count_loaded(sql: SqlClientBase[Any], table: str, load_ids: list[str]) -> int:
+    """Rows of the raw table written by these loads, found through the BRIN index."""
+    with sql.begin_transaction():
+        for setting in PLAN_WITH_BRIN:
+            sql.execute_sql(setting)
+        rows = sql.execute_sql(
+            f"select count(*) from {sql.make_qualified_table_name(table)} "
+            "where _dlt_load_id >= %s and _dlt_load_id = any(%s)", min(load_ids), load_ids)
+    return int(rows[0][0])
