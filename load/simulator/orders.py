@@ -285,119 +285,110 @@ class Orders:
         pick = (unit(rec, 41) * len(GIFT_MESSAGES)).astype(np.int64).tolist()
         return [GIFT_MESSAGES[p] if c else False for c, p in zip(carries, pick, strict=True)]
 
-    def render_json(self, vidx: np.ndarray) -> np.ndarray:
-        """`render` as JSON texts, assembled per field for the whole page at once."""
+    def json_parts(self, vidx: np.ndarray) -> jsontext.Part:
+        """`render` as JSON text parts."""
         t = self.table
         rec = t.rec[vidx]
         upd = t.upd[vidx]
         first = t.starts[rec]
         created_ms = t.upd[first]
         updated = timefmt.json_texts(upd, t.code[vidx], t.frac[vidx])
-        client_ms = jsontext.numbers(created_ms + self.skew[rec])
-        fields = [
-            ("id", jsontext.ascii_rows(b'"ord_', jsontext.digits(rec + 1, self.width), b'"')),
+        client_ms = jsontext.integers(created_ms + self.skew[rec])
+        return jsontext.objects([
+            ("id", [b'"ord_', jsontext.digits(rec + 1, self.width), b'"']),
             ("status", _STATUS[t.cols["status"][vidx]]),
-            ("user_id", jsontext.ascii_rows(
-                b'"usr_', jsontext.digits(self.user[rec] + 1, self.user_width), b'"')),
+            ("user_id", [b'"usr_', jsontext.digits(self.user[rec] + 1, self.user_width), b'"']),
             ("currency", _CURRENCY[self.currency[rec]]),
             ("created_at", timefmt.json_texts(created_ms, t.code[first], t.frac[first])),
             ("updated_at", updated),
             ("deleted_at", jsontext.nullable(t.cols["deleted"][vidx], updated)),
             ("client_created_ms", jsontext.nullable(self.skew_kind[rec] != 2, client_ms)),
-            *(
-                (name, money.json_texts(amounts[rec]))
-                for name, amounts in (
-                    ("subtotal", self.subtotal), ("discount_total", self.discount_total),
-                    ("tax_total", self.tax_total), ("shipping_total", self.shipping_total),
-                    ("total", self.total),
-                )
-            ),
+            ("subtotal", money.json_texts(self.subtotal[rec])),
+            ("discount_total", money.json_texts(self.discount_total[rec])),
+            ("tax_total", money.json_texts(self.tax_total[rec])),
+            ("shipping_total", money.json_texts(self.shipping_total[rec])),
+            ("total", money.json_texts(self.total[rec])),
             ("items", self._items_json(rec)),
             ("shipping_address", jsontext.nullable(
                 self.has_address[rec], address_texts(rec.astype(np.int64), 31))),
             ("device", self._devices_json(rec)),
             ("payment", self._payments_json(vidx, rec)),
             ("metadata", self._metadata_json(self.meta[rec])),
-        ]
-        return jsontext.objects(fields, self._gifts_json(rec, upd))
+        ], self._gifts_json(rec, upd))
 
-    def _items_json(self, rec: np.ndarray) -> np.ndarray:
+    def _items_json(self, rec: np.ndarray) -> jsontext.Part:
         counts = self.item_count[rec]
         idx = expand_ranges(self.item_start[rec], counts)
-        starts = np.cumsum(counts, dtype=np.int64) - counts
-        number = np.arange(idx.size) - np.repeat(starts, counts) + 1
-        ids = jsontext.ascii_rows(
-            b'"li_', jsontext.digits(np.repeat(rec, counts) + 1, self.width),
-            b"x", jsontext.digits(number, 1), b'"',
-        )
+        order = np.repeat(np.arange(rec.size), counts)
+        number = np.arange(idx.size) - (np.cumsum(counts, dtype=np.int64) - counts)[order] + 1
         line = self.item_product[idx].astype(np.int64) * (MAX_QUANTITY + 1) + self.item_qty[idx]
-        items = jsontext.objects([
-            ("id", ids),
+        item = [jsontext.optional(number > 1, b","), *jsontext.objects([
+            ("id", [b'"li_', jsontext.digits(rec[order] + 1, self.width), b"x",
+                    jsontext.digits(number, 1), b'"']),
             (None, self._line_members[line]),
             ("discount", money.json_texts(self.item_discount[idx])),
-        ])
-        return jsontext.arrays(items, starts)
+        ])]
+        items = jsontext.rows(idx.size, item)
+        return [b"[", jsontext.grouped(items, order, number - 1, rec.size, MAX_ITEMS), b"]"]
 
     @cached_property
-    def _line_members(self) -> np.ndarray:
+    def _line_members(self) -> jsontext.Block:
         """A line item's members from product_id to unit_price (the product's base price), by
         product * (MAX_QUANTITY + 1) + quantity."""
         fixed = self.products.texts
         product = np.repeat(np.arange(self.products.n_records), MAX_QUANTITY + 1)
-        return jsontext.members([
+        return jsontext.rows(product.size, jsontext.members([
             ("product_id", fixed["id"][product]),
             ("sku", fixed["sku"][product]),
             ("name", fixed["name"][product]),
             ("category", fixed["category"][product]),
-            ("quantity", np.tile(_QUANTITY, self.products.n_records)),
-            ("unit_price", fixed["base_price"][product]),
-        ])
+            ("quantity", np.tile(_QUANTITY, (self.products.n_records, 1))),
+            ("unit_price", money.json_texts(self.products.base_price[product])),
+        ]))
 
-    def _devices_json(self, rec: np.ndarray) -> np.ndarray:
+    def _devices_json(self, rec: np.ndarray) -> jsontext.Part:
         platform = self.platform[rec].astype(np.int64)
         x = self.meta[rec]
         known = platform >= 0
         platform = np.where(known, platform, 0)
-        devices = jsontext.objects([
+        return jsontext.nullable(known, jsontext.objects([
             ("platform", _PLATFORM[platform]),
             ("app_version", jsontext.nullable(
                 platform != 2, _APP_VERSION[x % len(APP_VERSIONS)])),
-            ("os", _OS[platform, (x >> 3) % _OS_COUNT[platform]]),
+            ("os", _OS[platform * _OS_SLOTS + (x >> 3) % _OS_COUNT[platform]]),
             ("user_agent", _USER_AGENT[(x >> 6) % len(USER_AGENTS)]),
-        ])
-        return jsontext.nullable(known, devices)
+        ]))
 
-    def _payments_json(self, vidx: np.ndarray, rec: np.ndarray) -> np.ndarray:
+    def _payments_json(self, vidx: np.ndarray, rec: np.ndarray) -> jsontext.Part:
         t = self.table
         paid_v = self.paid_version[rec]
         has_capture = (paid_v >= 0) & (vidx >= paid_v)
-        pv = paid_v[has_capture]
-        captured = np.full(rec.size, jsontext.NULL, dtype=object)
-        captured[has_capture] = timefmt.json_texts(t.upd[pv], t.code[pv], t.frac[pv])
+        pv = np.maximum(paid_v, 0)
+        captured = timefmt.json_texts(t.upd[pv], t.code[pv], t.frac[pv])
         method = self.method[rec].astype(np.int64)
-        payments = jsontext.objects([
+        return jsontext.nullable(method >= 0, jsontext.objects([
             ("method", _PAYMENT_METHOD[method]),
             ("card_brand", jsontext.nullable(
                 method == 0, _CARD_BRAND[self.meta[rec] % len(CARD_BRANDS)])),
-            ("captured_at", captured),
-        ])
-        return jsontext.nullable(method >= 0, payments)
+            ("captured_at", jsontext.nullable(has_capture, captured)),
+        ]))
 
     @staticmethod
-    def _metadata_json(x: np.ndarray) -> np.ndarray:
+    def _metadata_json(x: np.ndarray) -> jsontext.Part:
         shape = x % 7
-        campaign = np.where(
-            shape >= 3, b',"campaign":' + _CAMPAIGN[(x >> 12) % len(CAMPAIGNS)], b""
+        campaign = jsontext.optional(
+            shape >= 3, [b',"campaign":', _CAMPAIGN[(x >> 12) % len(CAMPAIGNS)]]
         )
         tagged = jsontext.objects([("channel", _CHANNEL[(x >> 9) % len(CHANNELS)])], campaign)
-        return np.where(shape == 0, b"{}", tagged)
+        return jsontext.Masked(shape != 0, tagged, b"{}")
 
-    def _gifts_json(self, rec: np.ndarray, upd: np.ndarray) -> np.ndarray | None:
-        """The drifted `,"gift_message":...` member per record, empty where not carried yet."""
+    def _gifts_json(self, rec: np.ndarray, upd: np.ndarray) -> jsontext.Part:
+        """The drifted `,"gift_message":...` member per record, where carried yet."""
         if self.new_field_from is None:
-            return None
+            return b""
         pick = (unit(rec, 41) * len(GIFT_MESSAGES)).astype(np.int64)
-        return np.where(upd >= self.new_field_from, b',"gift_message":' + _GIFT[pick], b"")
+        gift = [b',"gift_message":', _GIFT[pick]]
+        return jsontext.optional(upd >= self.new_field_from, gift)
 
 
 _STATUS = jsontext.table(STATUSES)
@@ -406,10 +397,9 @@ _QUANTITY = jsontext.table(range(MAX_QUANTITY + 1))
 _PLATFORM = jsontext.table(PLATFORMS)
 _APP_VERSION = jsontext.table(APP_VERSIONS)
 _OS_COUNT = np.array([len(oses) for oses in OS_BY_PLATFORM])
-_OS = np.array(  # by platform and os draw; a short row repeats itself (those cells go unused)
-    [[jsontext.text(oses[i % len(oses)]) for i in range(max(_OS_COUNT))]
-     for oses in OS_BY_PLATFORM],
-    dtype=object,
+_OS_SLOTS = int(_OS_COUNT.max())
+_OS = jsontext.table(  # by platform * _OS_SLOTS + os draw; a short row repeats (unused)
+    oses[i % len(oses)] for oses in OS_BY_PLATFORM for i in range(_OS_SLOTS)
 )
 _USER_AGENT = jsontext.table(USER_AGENTS)
 _PAYMENT_METHOD = jsontext.table(PAYMENT_METHODS)

@@ -72,11 +72,11 @@ _LINE2 = jsontext.table(_line2(f) for f in range(10))
 _POSTAL = np.array([[_has_postal_code(code, f) for f in range(10)] for code, _ in COUNTRIES])
 
 
-def address_texts(keys: np.ndarray, salt: int) -> np.ndarray:
+def address_texts(keys: np.ndarray, salt: int) -> jsontext.Part:
     """`addresses` as JSON texts."""
     d = _draws(keys, salt)
     city = d.country * MAX_CITIES + d.city
-    postal = jsontext.ascii_rows(b'"', jsontext.digits(d.postal, 5), b'"')
+    postal = [b'"', jsontext.digits(d.postal, 5), b'"']
     return jsontext.objects([
         ("line1", _LINE1[(d.number - 1) * len(STREETS) + d.street]),
         ("line2", _LINE2[d.flat]),

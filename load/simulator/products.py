@@ -80,18 +80,17 @@ class Products:
         ]
 
     @cached_property
-    def texts(self) -> dict[str, np.ndarray]:
-        """JSON texts of each product's fixed fields, by product number."""
+    def texts(self) -> dict[str, jsontext.Block]:
+        """JSON texts of each product's fixed fields, one row per product."""
         return {
             "id": jsontext.table(self.ids),
             "sku": jsontext.table(self.skus),
             "name": jsontext.table(self.names),
             "category": jsontext.table(self.categories),
-            "base_price": money.json_texts(self.base_price),
         }
 
-    def render_json(self, vidx: np.ndarray) -> np.ndarray:
-        """`render` as JSON texts."""
+    def json_parts(self, vidx: np.ndarray) -> jsontext.Part:
+        """`render` as JSON text parts."""
         t = self.table
         rec = t.rec[vidx]
         fixed = self.texts
@@ -101,7 +100,7 @@ class Products:
             ("name", fixed["name"][rec]),
             ("category", fixed["category"][rec]),
             ("list_price", money.json_texts(t.cols["price"][vidx])),
-            ("currency", [jsontext.text("EUR")] * rec.size),
+            ("currency", jsontext.text("EUR")),
             ("active", jsontext.booleans(t.cols["active"][vidx])),
             ("updated_at", timefmt.json_texts(t.upd[vidx], t.code[vidx], t.frac[vidx])),
         ])

@@ -62,23 +62,37 @@ def render(ms: np.ndarray, codes: np.ndarray, frac: np.ndarray) -> list[str]:
     ]
 
 
-_MINUTE_SECONDS = np.array([b"%02d:%02d" % divmod(s, 60) for s in range(3600)], dtype=object)
-_ENDINGS = np.array(  # by (0 if whole seconds else 1 + milliseconds) * len(SUFFIXES) + code
-    [(b"" if m < 0 else b".%03d" % m) + f'{suffix}"'.encode()
-     for m in range(-1, 1000) for suffix in SUFFIXES],
-    dtype=object,
-)
+_MINUTE_SECONDS = jsontext.raw_table([b"%02d:%02d" % divmod(s, 60) for s in range(3600)])
+_ENDINGS = jsontext.raw_table([  # by (0 if whole seconds else 1 + ms) * len(SUFFIXES) + code
+    (b"" if m < 0 else b".%03d" % m) + f'{suffix}"'.encode()
+    for m in range(-1, 1000) for suffix in SUFFIXES
+])
 
 
-def json_texts(ms: np.ndarray, codes: np.ndarray, frac: np.ndarray) -> np.ndarray:
-    """`render` of each instant as a JSON string (an object array of bytes), from its parts."""
+def json_texts(ms: np.ndarray, codes: np.ndarray, frac: np.ndarray) -> jsontext.Part:
+    """`render` of each instant as a JSON string."""
     local = ms + OFFSET_MINUTES[codes] * 60_000
-    hours, hour_of = np.unique(local // HOUR_MS, return_inverse=True)
-    heads = [f'"{h}:'.encode() for h in np.datetime_as_string(hours.astype("datetime64[h]"))]
+    year, month, day = _civil(local // DAY_MS)
+    if ms.size and not 0 <= year.min() <= year.max() <= 9999:
+        return jsontext.table(render(ms, codes, frac))
     ending = np.where(frac, local % 1000 + 1, 0) * len(SUFFIXES) + codes
-    return jsontext.concat([
-        jsontext.texts(heads)[hour_of], _MINUTE_SECONDS[local // 1000 % 3600], _ENDINGS[ending],
-    ])
+    return [
+        b'"', jsontext.digits(year, 4), b"-", jsontext.digits(month, 2), b"-",
+        jsontext.digits(day, 2), b"T", jsontext.digits(local // HOUR_MS % 24, 2), b":",
+        _MINUTE_SECONDS[local // 1000 % 3600], _ENDINGS[ending],
+    ]
+
+
+def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Proleptic Gregorian (year, month, day) of days since 1970-01-01 (H. Hinnant's method)."""
+    z = days + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (month <= 2), month, doy - (153 * mp + 2) // 5 + 1
 
 
 def pick_offsets(rng: np.random.Generator, n: int) -> np.ndarray:

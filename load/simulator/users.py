@@ -122,8 +122,8 @@ class Users:
             })
         return out
 
-    def render_json(self, vidx: np.ndarray) -> np.ndarray:
-        """`render` as JSON texts, assembled per field for the whole page at once."""
+    def json_parts(self, vidx: np.ndarray) -> jsontext.Part:
+        """`render` as JSON text parts."""
         t = self.table
         rec = t.rec[vidx]
         first = t.starts[rec]
@@ -131,14 +131,13 @@ class Users:
         address_v = t.cols["address"][vidx]
         addr = address_texts(rec.astype(np.int64) * 4096 + address_v, 21)
         has_addr = ~(self.no_first_address[rec] & (address_v == 0))
-        phone = jsontext.digits(rec.astype(np.int64) * 7919 % 10_000_000, 7)
+        phone = [b'"+49 151 ', jsontext.digits(rec.astype(np.int64) * 7919 % 10_000_000, 7), b'"']
         return jsontext.objects([
-            ("id", jsontext.ascii_rows(b'"usr_', jsontext.digits(rec + 1, self.width), b'"')),
-            ("email", jsontext.table(self._emails(rec, t.cols["email"][vidx], vidx))),
+            ("id", [b'"usr_', jsontext.digits(rec + 1, self.width), b'"']),
+            ("email", jsontext.strings(self._emails(rec, t.cols["email"][vidx], vidx))),
             ("first_name", _FIRST_NAME[self.first[rec]]),
             ("last_name", _LAST_NAME[self.last[rec]]),
-            ("phone", jsontext.nullable(
-                self.has_phone[rec], jsontext.ascii_rows(b'"+49 151 ', phone, b'"'))),
+            ("phone", jsontext.nullable(self.has_phone[rec], phone)),
             ("created_at", timefmt.json_texts(t.upd[first], t.code[first], t.frac[first])),
             ("updated_at", updated),
             ("deleted_at", jsontext.nullable(t.cols["deleted"][vidx], updated)),

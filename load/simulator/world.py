@@ -12,7 +12,7 @@ from decimal import Decimal
 import numpy as np
 import orjson
 
-from . import defects, timefmt
+from . import defects, jsontext, timefmt
 from .config import WorldConfig
 from .index import ServedIndex, build_index
 from .orders import CANCELLED, REFUNDED, STATUSES, Orders
@@ -22,6 +22,7 @@ from .vocab import CURRENCIES
 
 FEEDS = ("orders", "users", "products")
 CACHE_SIZE = 8
+TEXT_RENDER_MIN_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -94,18 +95,24 @@ class World:
         return records, reasons
 
     def render_text(self, feed: str, vidx: np.ndarray) -> tuple[bytes, list[str | None]]:
-        """`render` as the served JSON array; only defective records are built as dicts."""
-        if not vidx.size:
-            return b"[]", []
-        texts = self.feeds[feed].render_json(vidx).tolist()
-        reasons: list[str | None] = [None] * len(texts)
-        bad = np.flatnonzero(self.feeds[feed].table.bad[vidx]).tolist()
-        if bad:
-            records, bad_reasons = self.render(feed, vidx[bad])
-            for i, record, reason in zip(bad, records, bad_reasons, strict=True):
-                texts[i] = orjson.dumps(record)
-                reasons[i] = reason
-        return b"[" + b",".join(texts) + b"]", reasons
+        """`render` as the served JSON array. Defective records, and pages too small to repay
+        the text renderer's fixed cost per page, are built as dicts."""
+        if vidx.size < TEXT_RENDER_MIN_ROWS:
+            records, dict_reasons = self.render(feed, vidx)
+            return orjson.dumps(records), dict_reasons
+        source = self.feeds[feed]
+        rows = jsontext.rows(vidx.size, [source.json_parts(vidx), b","])
+        reasons: list[str | None] = [None] * vidx.size
+        bad = np.flatnonzero(source.table.bad[vidx]).tolist()
+        records, bad_reasons = self.render(feed, vidx[bad]) if bad else ([], [])
+        pieces = []
+        start = 0
+        for i, record, reason in zip(bad, records, bad_reasons, strict=True):
+            pieces += [jsontext.squeeze(rows[start:i]), orjson.dumps(record) + b","]
+            reasons[i] = reason
+            start = i + 1
+        pieces.append(jsontext.squeeze(rows[start:]))
+        return b"[" + b"".join(pieces)[:-1] + b"]", reasons
 
     def page(
         self,
