@@ -1,10 +1,24 @@
--- Ordering devices (platform, operating system, app version) seen on orders. Orders without
--- device information map to the single all-null "unknown" device.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='device_key',
+        on_schema_change='fail',
+        post_hook='analyze {{ this }}',
+    )
+}}
+
+-- Ordering devices (platform, operating system, app version) seen on any observed order
+-- version. Orders without device information map to the single all-null "unknown" device.
+-- Incremental (delete+insert on device_key): the history of order versions only grows, so a
+-- build adds the devices of the versions written since the last build; the result equals a
+-- full build.
 with
 
-orders as (
+order_versions as (
 
-    select * from {{ ref('stg_order_api__orders') }}
+    select * from {{ ref('stg_order_api__order_versions') }}
+    where {{ built_after_last_build('built_at') }}
 
 ),
 
@@ -15,15 +29,16 @@ devices as (
         device_os as os,
         device_app_version as app_version
 
-    from orders
+    from order_versions
 
 )
 
 select
     {{ dbt_utils.generate_surrogate_key(['platform', 'os', 'app_version']) }} as device_key,
     platform,
-    os,
-    app_version,
-    platform is null as is_unknown
+    cast(os as text) as os,
+    cast(app_version as text) as app_version,
+    platform is null as is_unknown,
+    {{ build_stamp() }} as built_at
 
 from devices

@@ -1,10 +1,25 @@
--- Shipping locations (country, region, city, postal code) seen on orders. Orders without a
--- shipping address map to the single all-null "unknown" location.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='location_key',
+        on_schema_change='fail',
+        post_hook='analyze {{ this }}',
+    )
+}}
+
+-- Shipping locations (country, region, city, postal code) seen on any observed order version.
+-- Orders without a shipping address map to the single all-null "unknown" location.
+-- Incremental (delete+insert on location_key): the history of order versions only grows, so
+-- a build adds the locations of the versions written since the last build, and rewrites the
+-- locations whose country name or world region the countries seed no longer gives (seed
+-- edited); the result equals a full build.
 with
 
-orders as (
+order_versions as (
 
-    select * from {{ ref('stg_order_api__orders') }}
+    select * from {{ ref('stg_order_api__order_versions') }}
+    where {{ built_after_last_build('built_at') }}
 
 ),
 
@@ -16,28 +31,66 @@ countries as (
 
 locations as (
 
-    select distinct
+    select
         shipping_country_code as country_code,
         shipping_region as region,
         shipping_city as city,
         shipping_postal_code as postal_code
 
-    from orders
+    from order_versions
+
+    {% if is_incremental() -%}
+
+        union
+
+        -- locations built with country attributes that the seed no longer gives
+        select
+            built.country_code,
+            built.region,
+            built.city,
+            built.postal_code
+
+        from {{ this }} as built
+        left join countries
+            on built.country_code = countries.country_code
+        where
+            coalesce(countries.country_name, built.country_code, 'Unknown')
+            is distinct from built.country_name
+            or coalesce(countries.world_region, 'Unknown') is distinct from built.world_region
+
+    {%- endif %}
+
+),
+
+distinct_locations as (
+
+    select distinct
+        country_code,
+        region,
+        city,
+        postal_code
+
+    from locations
 
 )
 
 select
-    {{ dbt_utils.generate_surrogate_key(
-        ['locations.country_code', 'locations.region', 'locations.city', 'locations.postal_code']
-    ) }} as location_key,
-    locations.country_code,
-    coalesce(countries.country_name, locations.country_code, 'Unknown') as country_name,
+    {{ dbt_utils.generate_surrogate_key([
+        'distinct_locations.country_code',
+        'distinct_locations.region',
+        'distinct_locations.city',
+        'distinct_locations.postal_code',
+    ]) }} as location_key,
+    distinct_locations.country_code,
+    coalesce(countries.country_name, distinct_locations.country_code, 'Unknown')
+        as country_name,
     coalesce(countries.world_region, 'Unknown') as world_region,
-    locations.region,
-    locations.city,
-    locations.postal_code,
-    locations.country_code is null as is_unknown
+    cast(distinct_locations.region as text) as region,
+    cast(distinct_locations.city as text) as city,
+    cast(distinct_locations.postal_code as text) as postal_code,
+    distinct_locations.country_code is null as is_unknown,
+    {{ build_stamp() }} as built_at
 
-from locations
+from distinct_locations
 left join countries
-    on locations.country_code = countries.country_code
+    on distinct_locations.country_code = countries.country_code

@@ -7,36 +7,70 @@
 --   earlier), so orders placed before the first captured change still find a version.
 -- * Open versions end at 9999-12-31. A soft delete closes the live version at the deletion
 --   time; the tombstone version after it has is_deleted = true and is never is_current.
+-- Incremental (delete+insert on user_id): a user's versions depend only on that user's rows
+-- in users_snapshot and stg_order_api__user_versions, and both change only when a version of
+-- the user is written to stg_order_api__user_versions. The users with a version written
+-- there since this model's last build are rebuilt whole.
 
-{#- The user attributes of a version, the same from either source. -#}
-{%- set version_columns = [
-    'email',
-    'first_name',
-    'last_name',
-    'phone',
-    'is_marketing_opt_in',
-    'loyalty_tier',
-    'address_city',
-    'address_region',
-    'address_postal_code',
-    'address_country_code',
-    'is_deleted',
-    'created_at',
-    'updated_at',
-    'deleted_at',
-] %}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='user_id',
+        on_schema_change='fail',
+        post_hook='analyze {{ this }}',
+        indexes=[{'columns': ['user_id']}, {'columns': ['built_at']}],
+    )
+}}
+
+{#- The user attributes of a version, the same from either source, with their mart types
+    (raw text columns are varchar; the contract and incremental builds need the mart type). -#}
+{%- set version_columns = {
+    'email': 'text',
+    'first_name': 'text',
+    'last_name': 'text',
+    'phone': 'text',
+    'is_marketing_opt_in': 'boolean',
+    'loyalty_tier': 'text',
+    'address_city': 'text',
+    'address_region': 'text',
+    'address_postal_code': 'text',
+    'address_country_code': 'text',
+    'is_deleted': 'boolean',
+    'created_at': 'timestamptz',
+    'updated_at': 'timestamptz',
+    'deleted_at': 'timestamptz',
+} %}
 
 with
+
+{% if is_incremental() -%}
+
+    changed_users as (
+
+        select distinct changed_versions.user_id
+        from {{ ref('stg_order_api__user_versions') }} as changed_versions
+        where {{ built_after_last_build('changed_versions.built_at') }}
+
+    ),
+
+{%- endif %}
 
 snapshot as (
 
     select * from {{ ref('users_snapshot') }}
+    {% if is_incremental() -%}
+        where user_id in (select changed_users.user_id from changed_users)
+    {%- endif %}
 
 ),
 
 user_versions as (
 
     select * from {{ ref('stg_order_api__user_versions') }}
+    {% if is_incremental() -%}
+        where user_id in (select changed_users.user_id from changed_users)
+    {%- endif %}
 
 ),
 
@@ -111,11 +145,11 @@ sequenced as (
 
 select
     {{ dbt_utils.generate_surrogate_key(['user_id', 'version_start']) }} as user_key,
-    user_id,
+    cast(user_id as text) as user_id,
     version_number,
     version_source,
-    {%- for column in version_columns %}
-        {{ column }},
+    {%- for column, data_type in version_columns.items() %}
+        cast({{ column }} as {{ data_type }}) as {{ column }},
     {%- endfor %}
     case
         when version_number = 1 then least(created_at, version_start)
@@ -127,6 +161,7 @@ select
     ) as valid_to,
     next_version_start is null
     and version_end is null
-    and not is_deleted as is_current
+    and not is_deleted as is_current,
+    {{ build_stamp() }} as built_at
 
 from sequenced

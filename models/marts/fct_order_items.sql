@@ -1,40 +1,80 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_id',
+        on_schema_change='fail',
+        post_hook='analyze {{ this }}',
+        indexes=[{'columns': ['order_id']}, {'columns': ['built_at']}],
+    )
+}}
+
 -- One row per line item of each order's latest version.
+-- Incremental (delete+insert on order_id): the orders whose items or latest version
+-- (currency, ordered_at, is_deleted) were rewritten in staging since this model's last build
+-- get all their items replaced, so items dropped from a newer version disappear too.
 with
 
-order_items as (
+{% if is_incremental() -%}
+
+    changed_orders as (
+
+        select stg_order_items.order_id
+        from {{ ref('stg_order_api__order_items') }} as stg_order_items
+        where {{ built_after_last_build('stg_order_items.built_at') }}
+
+        union
+
+        select stg_orders.order_id
+        from {{ ref('stg_order_api__orders') }} as stg_orders
+        where {{ built_after_last_build('stg_orders.built_at') }}
+
+    ),
+
+{%- endif %}
+
+items_to_build as (
 
     select * from {{ ref('stg_order_api__order_items') }}
+    {% if is_incremental() -%}
+        where order_id in (select changed_orders.order_id from changed_orders)
+    {%- endif %}
 
 ),
 
 orders as (
 
     select * from {{ ref('stg_order_api__orders') }}
+    {% if is_incremental() -%}
+        where order_id in (select changed_orders.order_id from changed_orders)
+    {%- endif %}
 
 )
 
 select
-    {{ dbt_utils.generate_surrogate_key(['order_items.order_id', 'order_items.order_item_id']) }}
-        as order_item_key,
-    order_items.order_item_id,
-    order_items.order_id,
-    {{ dbt_utils.generate_surrogate_key(['order_items.product_id']) }} as product_key,
-    order_items.product_id,
+    {{ dbt_utils.generate_surrogate_key([
+        'items_to_build.order_id', 'items_to_build.order_item_id'
+    ]) }} as order_item_key,
+    items_to_build.order_item_id,
+    items_to_build.order_id,
+    {{ dbt_utils.generate_surrogate_key(['items_to_build.product_id']) }} as product_key,
+    items_to_build.product_id,
     cast(to_char(orders.ordered_at at time zone 'UTC', 'YYYYMMDD') as integer)
         as ordered_date_key,
-    order_items.line_number,
-    order_items.sku,
-    order_items.product_name,
-    order_items.product_category,
+    items_to_build.line_number,
+    cast(items_to_build.sku as text) as sku,
+    cast(items_to_build.product_name as text) as product_name,
+    cast(items_to_build.product_category as text) as product_category,
     orders.currency,
-    order_items.quantity,
-    order_items.unit_price,
-    order_items.discount,
-    order_items.line_total,
+    items_to_build.quantity,
+    items_to_build.unit_price,
+    items_to_build.discount,
+    items_to_build.line_total,
     coalesce(orders.is_deleted, false) as is_order_deleted,
     orders.ordered_at,
-    order_items.order_updated_at
+    items_to_build.order_updated_at,
+    {{ build_stamp() }} as built_at
 
-from order_items
+from items_to_build
 left join orders
-    on order_items.order_id = orders.order_id
+    on items_to_build.order_id = orders.order_id

@@ -4,7 +4,8 @@
         incremental_strategy='delete+insert',
         unique_key='order_id',
         on_schema_change='fail',
-        indexes=[{'columns': ['order_id']}],
+        post_hook='analyze {{ this }}',
+        indexes=[{'columns': ['order_id']}, {'columns': ['built_at']}],
     )
 }}
 
@@ -12,7 +13,8 @@
 -- status it had from valid_from until the next observed version (valid_to, null if latest).
 -- Incremental: a new version changes its neighbours (valid_to, previous_status,
 -- is_latest_version, and version_number when it arrives late), so every order with a version
--- loaded since the last build is rebuilt whole from all its versions (unique_key order_id).
+-- written to stg_order_api__order_versions since the last build is rebuilt whole from all
+-- its versions (unique_key order_id).
 with
 
 order_versions as (
@@ -23,20 +25,12 @@ order_versions as (
 
 {% if is_incremental() -%}
 
-    last_build as (
-
-        select coalesce(max(loaded_at), cast('-infinity' as timestamptz)) as last_loaded_at
-        from {{ this }}
-
-    ),
-
-    -- the orders with a version loaded since the last build: rebuilt from all their versions
+    -- the orders with a version written since the last build: rebuilt from all their versions
     changed_orders as (
 
-        select distinct order_versions.order_id
-        from order_versions
-        inner join last_build
-            on order_versions.loaded_at > last_build.last_loaded_at
+        select distinct new_versions.order_id
+        from {{ ref('stg_order_api__order_versions') }} as new_versions
+        where {{ built_after_last_build('new_versions.built_at') }}
 
     ),
 
@@ -80,6 +74,7 @@ select
     updated_at as valid_from,
     next_updated_at as valid_to,
     deleted_at,
-    loaded_at
+    loaded_at,
+    {{ build_stamp() }} as built_at
 
 from sequenced

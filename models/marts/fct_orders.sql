@@ -1,17 +1,66 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_id',
+        on_schema_change='fail',
+        post_hook='analyze {{ this }}',
+        indexes=[{'columns': ['built_at']}],
+    )
+}}
+
 -- One row per order, in its latest version (soft-deleted orders kept, is_deleted = true).
 -- user_key is the dim_users version valid when the order was placed:
 -- valid_from <= ordered_at < valid_to.
+-- Incremental (delete+insert on order_id): an order's row depends on its latest version
+-- (stg_order_api__orders), its items (stg_order_api__order_items) and its buyer's versions
+-- (dim_users). The orders with any of these rewritten since this model's last build are
+-- rebuilt whole, from all their current rows: a new or late version, changed items, or a new
+-- user version (which can move the point-in-time user_key of the buyer's orders).
 with
 
-orders as (
+{% if is_incremental() -%}
+
+    changed_orders as (
+
+        select stg_orders.order_id
+        from {{ ref('stg_order_api__orders') }} as stg_orders
+        where {{ built_after_last_build('stg_orders.built_at') }}
+
+        union
+
+        select stg_order_items.order_id
+        from {{ ref('stg_order_api__order_items') }} as stg_order_items
+        where {{ built_after_last_build('stg_order_items.built_at') }}
+
+        union
+
+        -- the orders of buyers whose dim_users versions were rewritten
+        select buyers_orders.order_id
+        from {{ ref('stg_order_api__orders') }} as buyers_orders
+        inner join {{ ref('dim_users') }} as rebuilt_users
+            on buyers_orders.user_id = rebuilt_users.user_id
+        where {{ built_after_last_build('rebuilt_users.built_at') }}
+
+    ),
+
+{%- endif %}
+
+orders_to_build as (
 
     select * from {{ ref('stg_order_api__orders') }}
+    {% if is_incremental() -%}
+        where order_id in (select changed_orders.order_id from changed_orders)
+    {%- endif %}
 
 ),
 
 order_items as (
 
     select * from {{ ref('stg_order_api__order_items') }}
+    {% if is_incremental() -%}
+        where order_id in (select changed_orders.order_id from changed_orders)
+    {%- endif %}
 
 ),
 
@@ -34,44 +83,47 @@ order_items_summary as (
 )
 
 select
-    orders.order_id,
+    orders_to_build.order_id,
     users.user_key,
-    orders.user_id,
+    orders_to_build.user_id,
     {{ dbt_utils.generate_surrogate_key([
-        'orders.shipping_country_code',
-        'orders.shipping_region',
-        'orders.shipping_city',
-        'orders.shipping_postal_code'
+        'orders_to_build.shipping_country_code',
+        'orders_to_build.shipping_region',
+        'orders_to_build.shipping_city',
+        'orders_to_build.shipping_postal_code'
     ]) }} as location_key,
     {{ dbt_utils.generate_surrogate_key([
-        'orders.device_platform', 'orders.device_os', 'orders.device_app_version'
+        'orders_to_build.device_platform',
+        'orders_to_build.device_os',
+        'orders_to_build.device_app_version'
     ]) }} as device_key,
-    cast(to_char(orders.ordered_at at time zone 'UTC', 'YYYYMMDD') as integer)
+    cast(to_char(orders_to_build.ordered_at at time zone 'UTC', 'YYYYMMDD') as integer)
         as ordered_date_key,
-    orders.status,
-    orders.currency,
-    orders.payment_method,
-    orders.payment_card_brand,
+    orders_to_build.status,
+    orders_to_build.currency,
+    cast(orders_to_build.payment_method as text) as payment_method,
+    cast(orders_to_build.payment_card_brand as text) as payment_card_brand,
     cast(coalesce(order_items_summary.item_count, 0) as integer) as item_count,
     cast(coalesce(order_items_summary.quantity_total, 0) as integer) as quantity_total,
-    orders.subtotal,
-    orders.discount_total,
-    orders.tax_total,
-    orders.shipping_total,
-    orders.order_total,
-    orders.is_deleted,
-    orders.ordered_at,
-    orders.updated_at,
-    orders.deleted_at,
-    orders.client_created_at,
-    orders.payment_captured_at,
-    orders.loaded_at
+    orders_to_build.subtotal,
+    orders_to_build.discount_total,
+    orders_to_build.tax_total,
+    orders_to_build.shipping_total,
+    orders_to_build.order_total,
+    orders_to_build.is_deleted,
+    orders_to_build.ordered_at,
+    orders_to_build.updated_at,
+    orders_to_build.deleted_at,
+    orders_to_build.client_created_at,
+    orders_to_build.payment_captured_at,
+    orders_to_build.loaded_at,
+    {{ build_stamp() }} as built_at
 
-from orders
+from orders_to_build
 left join order_items_summary
-    on orders.order_id = order_items_summary.order_id
+    on orders_to_build.order_id = order_items_summary.order_id
 left join users
     on
-        orders.user_id = users.user_id
-        and orders.ordered_at >= users.valid_from
-        and orders.ordered_at < users.valid_to
+        orders_to_build.user_id = users.user_id
+        and orders_to_build.ordered_at >= users.valid_from
+        and orders_to_build.ordered_at < users.valid_to

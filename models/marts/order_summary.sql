@@ -69,7 +69,8 @@ select
     devices.platform as device_platform,
     devices.os as device_os,
     devices.app_version as device_app_version,
-    orders.updated_at
+    orders.updated_at,
+    orders.built_at
 
 from orders
 left join users

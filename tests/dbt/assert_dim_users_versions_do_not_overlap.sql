@@ -1,12 +1,42 @@
 -- The validity intervals [valid_from, valid_to) of one user's versions must not overlap,
 -- otherwise a point-in-time join could return two versions for one order.
+-- Checked for the users whose dim_users rows were written since the last green build (all
+-- users on a first build or with --vars '{test_all_rows: true}'); a user's versions are
+-- always rewritten together (macros/build_stamp.sql).
+{%- set scoped = tests_since_last_green_build() %}
+
+with
+
+{% if scoped -%}
+
+    -- used only when scoped
+    users_to_check as (  -- noqa: ST03
+
+        select distinct dim_users.user_id
+        from {{ ref('dim_users') }} as dim_users
+        where dim_users.built_at > {{ last_green_build() }}
+
+    ),
+
+{%- endif %}
+
+versions as (
+
+    select dim_users.*
+    from {{ ref('dim_users') }} as dim_users
+    {% if scoped -%}
+        where dim_users.user_id in (select users_to_check.user_id from users_to_check)
+    {%- endif %}
+
+)
+
 select
     earlier.user_id,
     earlier.user_key as earlier_user_key,
     later.user_key as later_user_key
 
-from {{ ref('dim_users') }} as earlier
-inner join {{ ref('dim_users') }} as later
+from versions as earlier
+inner join versions as later
     on
         earlier.user_id = later.user_id
         and earlier.user_key != later.user_key

@@ -1,17 +1,39 @@
 -- No user may have two current rows: neither two open rows (dbt_valid_to is null) in
 -- users_snapshot nor two is_current versions in dim_users.
+-- Checked for the users whose dim_users rows were written since the last green build (all
+-- users on a first build or with --vars '{test_all_rows: true}'): dim_users rebuilds every
+-- user whose snapshot rows can have changed (macros/build_stamp.sql).
+{%- set scoped = tests_since_last_green_build() %}
+
 with
+
+{% if scoped -%}
+
+    -- used only when scoped
+    users_to_check as (  -- noqa: ST03
+
+        select distinct dim_users.user_id
+        from {{ ref('dim_users') }} as dim_users
+        where dim_users.built_at > {{ last_green_build() }}
+
+    ),
+
+{%- endif %}
 
 snapshot_current as (
 
     select
-        user_id,
+        users_snapshot.user_id,
         'users_snapshot' as relation_name,
         count(*) as current_rows
 
-    from {{ ref('users_snapshot') }}
-    where dbt_valid_to is null
-    group by user_id
+    from {{ ref('users_snapshot') }} as users_snapshot
+    {% if scoped -%}
+        inner join users_to_check
+            on users_snapshot.user_id = users_to_check.user_id
+    {%- endif %}
+    where users_snapshot.dbt_valid_to is null
+    group by users_snapshot.user_id
     having count(*) > 1
 
 ),
@@ -19,13 +41,17 @@ snapshot_current as (
 dim_current as (
 
     select
-        user_id,
+        dim_users.user_id,
         'dim_users' as relation_name,
         count(*) as current_rows
 
-    from {{ ref('dim_users') }}
-    where is_current
-    group by user_id
+    from {{ ref('dim_users') }} as dim_users
+    {% if scoped -%}
+        inner join users_to_check
+            on dim_users.user_id = users_to_check.user_id
+    {%- endif %}
+    where dim_users.is_current
+    group by dim_users.user_id
     having count(*) > 1
 
 )

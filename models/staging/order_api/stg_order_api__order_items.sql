@@ -4,7 +4,11 @@
         incremental_strategy='delete+insert',
         unique_key='order_id',
         on_schema_change='fail',
-        indexes=[{'columns': ['order_id']}],
+        post_hook='analyze {{ this }}',
+        indexes=[
+            {'columns': ['order_id']},
+            {'columns': ['built_at']},
+        ],
     )
 }}
 
@@ -85,7 +89,8 @@ select
     discount,
     line_total,
     order_updated_at,
-    dlt_load_id
+    dlt_load_id,
+    {{ build_stamp() }} as built_at
 
 from ranked
 where

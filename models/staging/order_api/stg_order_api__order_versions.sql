@@ -4,7 +4,11 @@
         incremental_strategy='delete+insert',
         unique_key=['order_id', 'updated_at'],
         on_schema_change='fail',
-        indexes=[{'columns': ['order_id', 'updated_at']}],
+        post_hook='analyze {{ this }}',
+        indexes=[
+            {'columns': ['order_id', 'updated_at']},
+            {'columns': ['built_at']},
+        ],
     )
 }}
 
@@ -122,7 +126,8 @@ select
     deleted_at,
     client_created_at,
     dlt_load_id,
-    loaded_at
+    loaded_at,
+    {{ build_stamp() }} as built_at
 
 from deduplicated
 where copy_rank = 1

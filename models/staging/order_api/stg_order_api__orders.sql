@@ -4,7 +4,11 @@
         incremental_strategy='delete+insert',
         unique_key='order_id',
         on_schema_change='fail',
-        indexes=[{'columns': ['order_id']}],
+        post_hook='analyze {{ this }}',
+        indexes=[
+            {'columns': ['order_id']},
+            {'columns': ['built_at']},
+        ],
     )
 }}
 
@@ -65,7 +69,8 @@ select
     deleted_at,
     client_created_at,
     dlt_load_id,
-    loaded_at
+    loaded_at,
+    {{ build_stamp() }} as built_at
 
 from ranked
 where

@@ -4,7 +4,11 @@
         incremental_strategy='delete+insert',
         unique_key=['user_id', 'updated_at'],
         on_schema_change='fail',
-        indexes=[{'columns': ['user_id', 'updated_at']}],
+        post_hook='analyze {{ this }}',
+        indexes=[
+            {'columns': ['user_id', 'updated_at']},
+            {'columns': ['built_at']},
+        ],
     )
 }}
 
@@ -92,7 +96,8 @@ select
     created_at,
     updated_at,
     deleted_at,
-    dlt_load_id
+    dlt_load_id,
+    {{ build_stamp() }} as built_at
 
 from deduplicated
 where copy_rank = 1
