@@ -43,7 +43,7 @@ REJECTED_SCHEMA = pa.schema([
     ("load_id", pa.string()), ("rejected_at", pa.timestamp("us", tz="UTC")),
 ])
 
-GROUP_RECORDS = 5000
+GROUP_RECORDS = 2000
 PageSource = Callable[[str, datetime | None], Iterable[list[Any]]]
 """Yields pages of raw records of a feed changed at or after a given time (None: all)."""
 
