@@ -90,7 +90,9 @@
         {%- if '__loads_since_last_green__' in where -%}
             {%- set loads -%}
                 (select dlt_loads.load_id
-                from {{ relation.database }}.{{ relation.schema }}._dlt_loads as dlt_loads
+                from {{ api.Relation.create(
+                    database=relation.database, schema=relation.schema, identifier='_dlt_loads'
+                ) }} as dlt_loads
                 where dlt_loads.status = 0 and dlt_loads.inserted_at > {{ last_green_build() }})
             {%- endset -%}
             {%- set where = where | replace('__loads_since_last_green__', loads) -%}
