@@ -152,3 +152,9 @@ def test_export_backfill_gives_the_same_raw_as_the_api(pg, pg_env, api, tmp_path
     assert query(pg, "select feed, payload_hash from raw.rejected_records order by 1, 2") \
         == rejected
     assert query(pg, "select count(*), sum(quantity) from raw.order_items") == items
+
+
+def test_libyaml_reads_the_pinned_schema_exactly_like_pyyaml() -> None:
+    """orders.py has dlt parse the pinned schema with libyaml: it must be the same schema."""
+    text = SCHEMA_FILE.read_text()
+    assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.load(text, Loader=yaml.SafeLoader)
