@@ -23,6 +23,7 @@ from typing import Any
 import dlt
 import psycopg2
 import yaml
+from dlt.common.schema import Schema
 
 import errors
 import raw_destination
@@ -122,10 +123,9 @@ def _api(stack: ExitStack) -> tuple[str, str]:
     return server.url, token
 
 
-def _new_columns(before: dict[str, set[str]], pipeline: dlt.Pipeline) -> dict[str, list[str]]:
+def _new_columns(before: dict[str, set[str]], schema: Schema) -> dict[str, list[str]]:
     """Columns added to tables that already had data: new fields the API started sending."""
     out: dict[str, list[str]] = {}
-    schema = pipeline.default_schema  # each access re-reads the schema: read it once
     for feed, tables in RAW_TABLES.items():
         for table in tables:
             if not before.get(table) or table not in schema.tables:
@@ -147,11 +147,11 @@ def _known_columns(pipeline: dlt.Pipeline) -> dict[str, set[str]]:
     return {name: set(table.get("columns", {})) for name, table in tables.items()}
 
 
-def _count_new(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str, int]:
+def _count_new(pipeline: dlt.Pipeline, schema: Schema, load_ids: list[str]) -> dict[str, int]:
     if not load_ids:
         return {}
     counts: dict[str, int] = {}
-    loaded = pipeline.default_schema.tables
+    loaded = schema.tables
     with pipeline.sql_client() as sql:
         for tables in RAW_TABLES.values():
             for table in tables:
@@ -200,8 +200,9 @@ def run(args: argparse.Namespace) -> RunSummary:
             label = source_label if args.from_export is None else "the export"
             raise errors.UsageError(errors.describe(exc, label, attempts, where)) from exc
         summary.load_ids = list(info.loads_ids)
-        new_rows = _count_new(pipeline, summary.load_ids)
-        new_columns = _new_columns(before, pipeline)
+        schema = pipeline.default_schema  # each access re-reads it from storage: once
+        new_rows = _count_new(pipeline, schema, summary.load_ids)
+        new_columns = _new_columns(before, schema)
         for feed, s in stats.items():
             s.new_versions = new_rows.get(feed, 0)
             s.new_line_items = new_rows.get("order_items", 0) if feed == "orders" else 0
