@@ -133,3 +133,16 @@
         select 1 as not_a_green_build
     {%- endif -%}
 {%- endmacro %}
+
+{#- The distinct `key` values of the rows of `relations` written since the last green build:
+    what a scoped singular test checks (tests/dbt/). -#}
+{% macro keys_written_since_last_green_build(key, relations) -%}
+    {%- for relation in relations %}
+        {%- if not loop.first %}
+            union
+        {%- endif %}
+        select distinct written.{{ key }}
+        from {{ relation }} as written
+        where written.built_at > {{ last_green_build() }}
+    {%- endfor %}
+{%- endmacro %}

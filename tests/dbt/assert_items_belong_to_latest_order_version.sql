@@ -15,15 +15,9 @@ with
     -- used only when scoped
     orders_to_check as (  -- noqa: ST03
 
-        select stg_orders.order_id
-        from {{ ref('stg_order_api__orders') }} as stg_orders
-        where stg_orders.built_at > {{ last_green_build() }}
-
-        union
-
-        select stg_order_items.order_id
-        from {{ ref('stg_order_api__order_items') }} as stg_order_items
-        where stg_order_items.built_at > {{ last_green_build() }}
+        {{ keys_written_since_last_green_build(
+            'order_id', [ref('stg_order_api__orders'), ref('stg_order_api__order_items')]
+        ) }}
 
     ),
 

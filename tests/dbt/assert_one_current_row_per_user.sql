@@ -12,9 +12,7 @@ with
     -- used only when scoped
     users_to_check as (  -- noqa: ST03
 
-        select distinct dim_users.user_id
-        from {{ ref('dim_users') }} as dim_users
-        where dim_users.built_at > {{ last_green_build() }}
+        {{ keys_written_since_last_green_build('user_id', [ref('dim_users')]) }}
 
     ),
 

@@ -12,15 +12,9 @@ with
     -- used only when scoped
     orders_to_check as (  -- noqa: ST03
 
-        select fct_orders.order_id
-        from {{ ref('fct_orders') }} as fct_orders
-        where fct_orders.built_at > {{ last_green_build() }}
-
-        union
-
-        select history.order_id
-        from {{ ref('fct_order_status_history') }} as history
-        where history.built_at > {{ last_green_build() }}
+        {{ keys_written_since_last_green_build(
+            'order_id', [ref('fct_orders'), ref('fct_order_status_history')]
+        ) }}
 
     ),
 
