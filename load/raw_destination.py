@@ -58,13 +58,55 @@ class InsertOnlyHistoryMergeJob(SqlMergeFollowupJob):
         on = " and ".join(f"d.{k} = s.{k}" for k in keys)
         if (time_key := _time_key(table)) is not None:
             on += f" and d.{esc(time_key)} >= (select min({esc(time_key)}) from {staging})"
-        return [
-            *PLAN_WITH_BRIN,
-            f"merge into {target} as d "
-            f"using (select distinct on ({', '.join(keys)}) * from {staging}) as s on {on} "
-            f"when not matched then insert ({', '.join(columns)}) "
-            f"values ({', '.join('s.' + c for c in columns)})",
-        ]
+        merge = (f"merge into {target} as d "
+                 f"using (select distinct on ({', '.join(keys)}) * from {staging}) as s on {on} "
+                 f"when not matched then insert ({', '.join(columns)}) "
+                 f"values ({', '.join('s.' + c for c in columns)})")
+        dataset = sql_client.fully_qualified_dataset_name()
+        return [*PLAN_WITH_BRIN, _merge_or_move(target, staging, dataset, keys, merge)]
+
+
+def _merge_or_move(target: str, staging: str, dataset: str, keys: list[str], merge: str) -> str:
+    """One plpgsql block: `merge`, or, when raw's table is still empty (a first load), staging's
+    table moved into raw in its place, as dlt's `staging-optimized` replace does on postgres.
+
+    The move writes nothing: the rows PostgreSQL just copied into staging become raw's. It is
+    taken only when that is exactly the merge's result and loses nothing around the table: raw's
+    table is empty, nothing (a view, trigger, policy) depends on it, both tables have the same
+    columns, and staging holds no key twice (a job that ran twice goes the merge's way, which
+    reads it deduplicated). Raw's grants are carried over. The decision is made inside the
+    transaction, so running the block again after it committed takes the merge branch and adds
+    nothing. dlt runs it as one statement: it splits job SQL at `;` and rejoins the parts with
+    `;` (each part on one line, no `;` inside a literal).
+    """
+    oid = f"'{target}'::regclass"
+    def columns(table: str) -> str:
+        return (f"(select string_agg(attname || ' ' || format_type(atttypid, atttypmod) || ' ' "
+                f"|| attnotnull, ', ' order by attnum) from pg_attribute "
+                f"where attrelid = '{table}'::regclass and attnum > 0 and not attisdropped)")
+    grantee = ("case when g.grantee = 0 then 'public' "
+               "else quote_ident(pg_get_userbyid(g.grantee)) end")
+    return " ".join([
+        "do $raw$ declare",
+        f"acl aclitem[] := (select relacl from pg_class where oid = {oid});",
+        f"owner oid := (select relowner from pg_class where oid = {oid});",
+        "g record;",
+        f"begin if not exists (select from {target})",
+        f"and not exists (select from pg_depend where refobjid = {oid} and (deptype = 'n' "
+        "or classid in ('pg_trigger'::regclass, 'pg_policy'::regclass)))",
+        f"and {columns(target)} = {columns(staging)}",
+        f"and not exists (select from {staging} group by {', '.join(keys)} "
+        "having count(*) > 1) then",
+        f"drop table {target};",
+        f"alter table {staging} set schema {dataset};",
+        f"create table {staging} (like {target} including all);",
+        "for g in select * from aclexplode(acl) where grantee <> owner loop",
+        f"execute 'grant ' || g.privilege_type || ' on {target} to ' || {grantee}",
+        "|| case when g.is_grantable then ' with grant option' else '' end;",
+        "end loop;",
+        f"else {merge};",
+        "end if; end $raw$",
+    ])
 
 
 class RawPostgresClient(PostgresClient):

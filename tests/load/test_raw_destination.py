@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 import raw_destination
-from tests.conftest import query
+from tests.conftest import connect, query
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 
@@ -57,3 +58,60 @@ def test_a_job_loaded_twice_lands_once(pg, pg_env, tmp_path, monkeypatch, ours) 
         assert rows == [(1, 0, 1), (2, 5, 1), (2, 7, 1), (3, 9, 1), (4, 1, 1)]
     else:  # the failure raw_destination exists for: dlt's own insert-only doubles new rows
         assert rows == [(1, 0, 1), (2, 5, 1), (2, 7, 2), (3, 9, 1), (4, 1, 2)]
+
+
+def _pipeline(pg, tmp_path: Path, monkeypatch) -> dlt.Pipeline:  # noqa: ANN001
+    monkeypatch.setenv("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")  # as orders.py
+    return dlt.pipeline("first", destination=raw_destination.destination(pg.url()),
+                        dataset_name="raw", pipelines_dir=str(tmp_path / "dlt"))
+
+
+def _history(pg) -> list[tuple[int, int, int]]:  # noqa: ANN001
+    return query(pg, "select id, extract(hour from updated_at at time zone 'UTC')::int, count(*) "
+                     "from raw.versions group by 1, 2 order by 1, 2")
+
+
+def _staged(pg) -> int:  # noqa: ANN001
+    """Rows left in dlt's staging table: the merge leaves them, moving the table leaves none."""
+    return query(pg, "select count(*) from raw_staging.versions")[0][0]
+
+
+def test_a_first_load_moves_staging_into_raw_with_raws_grants(pg, tmp_path, monkeypatch) -> None:
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    with connect(pg) as conn, conn.cursor() as cur:
+        cur.execute(f"create role {role}; create schema raw")
+        cur.execute(f"alter default privileges in schema raw grant select on tables to {role}")
+    try:
+        pipeline = _pipeline(pg, tmp_path, monkeypatch)
+        pipeline.run(versions([(1, 0), (2, 5), (3, 9)]))
+        assert _history(pg) == [(1, 0, 1), (2, 5, 1), (3, 9, 1)]
+        assert _staged(pg) == 0  # moved, not copied a second time
+        assert query(pg, "select has_table_privilege(%s, 'raw.versions', 'select')", role) == [
+            (True,)]
+        # the next load merges through the staging table the move left behind
+        pipeline.run(versions([(2, 5), (2, 7)]))
+        assert _history(pg) == [(1, 0, 1), (2, 5, 1), (2, 7, 1), (3, 9, 1)]
+        assert _staged(pg) == 2
+    finally:
+        with connect(pg) as conn, conn.cursor() as cur:
+            cur.execute(f"drop owned by {role}; drop role {role}")
+
+
+def test_a_first_load_merges_when_a_job_ran_twice(pg, tmp_path, monkeypatch) -> None:
+    pipeline = _pipeline(pg, tmp_path, monkeypatch)
+    _load_with_one_job_twice(pipeline, [(1, 0), (2, 5), (2, 7)])
+    assert _history(pg) == [(1, 0, 1), (2, 5, 1), (2, 7, 1)]
+    assert _staged(pg) == 6  # both copies stayed in staging; raw has each version once
+
+
+def test_a_first_load_merges_when_a_view_reads_raw(pg, tmp_path, monkeypatch) -> None:
+    pipeline = _pipeline(pg, tmp_path, monkeypatch)
+    pipeline.run(versions([(9, 0)]))
+    with connect(pg) as conn, conn.cursor() as cur:  # raw's table empty, and a view reads it
+        cur.execute("delete from raw.versions")
+        cur.execute("create view public.latest as select id, max(updated_at) as updated_at "
+                    "from raw.versions group by id")
+    pipeline.run(versions([(1, 0), (2, 5)]))
+    assert _history(pg) == [(1, 0, 1), (2, 5, 1)]
+    assert _staged(pg) == 2
+    assert query(pg, "select count(*) from public.latest") == [(2,)]
