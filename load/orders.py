@@ -42,8 +42,9 @@ DEMO_WORLD = {"orders": 5000, "users": 1000, "seed": 7}
 DLT_SETTINGS = {
     # Arrow tables get dlt's load id and row id columns like any other data
     "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
-    # CSV files go straight to COPY: compressing them first only costs CPU
+    # files go straight to COPY / ADBC on this machine: compressing them first only costs CPU
     "DATA_WRITER__DISABLE_COMPRESSION": "true",
+    "DATA_WRITER__COMPRESSION": "none",  # parquet
     # bounded memory: files of at most 100k rows, loaded at most 2 at a time
     "DATA_WRITER__FILE_MAX_ITEMS": "100000",
     "LOAD__WORKERS": "2",

@@ -1,7 +1,7 @@
 """dlt's postgres destination, with an insert-only merge made for append-only history.
 
 Raw keeps every version of a record once: dlt's `merge` with the `insert-only` strategy, one
-MERGE per table from dlt's staging table. This module changes that MERGE in two ways:
+MERGE per table from dlt's staging table. This module changes that MERGE in three ways:
 
 1. **A job that ran twice cannot double rows.** dlt runs a load job (a COPY into staging) at
    least once: a loader killed after a job's COPY commits but before dlt records the job runs it
@@ -12,6 +12,10 @@ MERGE per table from dlt's staging table. This module changes that MERGE in two 
    so raw is physically ordered by it. A version in staging can only match raw rows at or after
    the oldest `updated_at` in staging; that bound on the key's timestamp column, with a BRIN
    index on it, lets PostgreSQL skip the rest of the table instead of scanning it all.
+3. **A first load is not written twice.** When raw's table is still empty, the merge's result
+   is exactly the staging table (if it holds no key twice), so staging's table is moved into raw
+   instead, as dlt's own `staging-optimized` replace does on postgres: the rows PostgreSQL just
+   copied are not copied again (~15 s of a 1M-order full load). See `_merge_or_move`.
 
 Raw tables get their BRIN index (on `_dlt_load_id` and the key's timestamp) after each load
 (`index_raw_table`): a few pages each, created once, which also make "the rows of load X" (the
