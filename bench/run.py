@@ -47,6 +47,7 @@ ROW_TABLES = {  # contender -> (orders table, line items table), all in schema r
     "pandas": ("orders", "order_items"), "copy": ("orders", "order_items"),
 }
 PY = sys.executable
+PEER_PACKAGES = REPO / ".local" / "bench-peers"  # bench/requirements-peers.txt, pandas peer only
 
 
 @dataclass
@@ -192,6 +193,18 @@ class Databases:
             warehouse.stop_embedded(PG_DIR)
 
 
+def peer_packages() -> Path:
+    """pandas and SQLAlchemy for the pandas peer, kept out of the project's environment."""
+    requirements = BENCH / "requirements-peers.txt"
+    marker = PEER_PACKAGES / ".installed"
+    if not marker.exists() or marker.read_text() != requirements.read_text():
+        subprocess.run([PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-warn-conflicts",
+                        "--target", str(PEER_PACKAGES), "--upgrade", "-r", str(requirements)],
+                       check=True)
+        marker.write_text(requirements.read_text())
+    return PEER_PACKAGES
+
+
 def env_for(db: warehouse.PgSettings, sim: Simulator, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("_PGSQL_", "ORDER_API_", "DLT_", "DESTINATION__"))}
@@ -292,7 +305,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for name, script in (("plain_dlt", "plain_dlt.py"), ("pandas", "pandas_to_sql.py")):
             if name in chosen:
                 db = dbs.fresh(f"bench_{name}")
-                env = env_for(db, sim, DLT_DATA_DIR=str(work / f"dlt-{name}"))
+                extra = {"PYTHONPATH": str(peer_packages())} if name == "pandas" else {}
+                env = env_for(db, sim, DLT_DATA_DIR=str(work / f"dlt-{name}"), **extra)
                 m = measure([PY, str(BENCH / "peers" / script), *limits], env,
                             work / f"{name}.log")
                 results[name] = report(finish(name, m, db, note=note))
