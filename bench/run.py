@@ -198,9 +198,9 @@ def peer_packages() -> Path:
     requirements = BENCH / "requirements-peers.txt"
     marker = PEER_PACKAGES / ".installed"
     if not marker.exists() or marker.read_text() != requirements.read_text():
-        subprocess.run([PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-warn-conflicts",
-                        "--target", str(PEER_PACKAGES), "--upgrade", "-r", str(requirements)],
-                       check=True)
+        subprocess.run([PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "--no-warn-conflicts", "--target", str(PEER_PACKAGES), "--upgrade",
+                        "-r", str(requirements)], check=True)
         marker.write_text(requirements.read_text())
     return PEER_PACKAGES
 
