@@ -138,3 +138,34 @@ def test_a_group_of_pages_is_one_batch_unless_a_page_in_it_is_spoiled(clean_worl
     assert len(batches) == 4
     assert [len(b.rejected) for b in batches] == [0, 0, 1, 0]
     assert sum(b.tables["orders"].num_rows for b in batches) == sum(map(len, pages)) - 1
+
+
+def test_csv_timestamps_as_text_are_the_bytes_dlts_csv_writer_writes(clean_world) -> None:
+    """`orders` goes to PostgreSQL as CSV: its timestamps are turned into text before dlt writes
+    the file (Arrow formats zoned timestamps ~10x slower); the file must not change by a byte."""
+    from io import BytesIO
+
+    import pyarrow.csv as pcsv
+
+    from order_api.source import _timestamps_as_utc_text
+
+    orders = clean_batch("orders", _pages(clean_world, "orders")[0]).tables["orders"]
+    # a null, a whole second and a micro-second value, besides the simulator's milliseconds
+    extra = pa.array([None, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+                      datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)], orders["updated_at"].type)
+    column = pa.chunked_array([orders["updated_at"].combine_chunks(), extra])
+    typed = pa.table({"at": column, "deleted_at": pa.concat_arrays(
+        [orders["deleted_at"].combine_chunks(), extra])})
+    as_text, names = _timestamps_as_utc_text(typed)
+
+    def csv(table: pa.Table) -> bytes:
+        out = BytesIO()
+        pcsv.write_csv(table, out, pcsv.WriteOptions(include_header=False,
+                                                     quoting_style="needed"))
+        return out.getvalue()
+
+    assert names == ["at", "deleted_at"]
+    assert as_text.schema.types == [pa.string(), pa.string()]
+    assert [c.null_count for c in as_text.columns] == [c.null_count for c in typed.columns]
+    assert csv(as_text).replace(b'"', b"") == csv(typed)
+    assert as_text["at"][-1].as_py() == "2026-01-02 03:04:05.000006Z"
