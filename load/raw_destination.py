@@ -84,10 +84,6 @@ def _merge_or_move(target: str, staging: str, dataset: str, keys: list[str], mer
     `;` (each part on one line, no `;` inside a literal).
     """
     oid = f"'{target}'::regclass"
-    def columns(table: str) -> str:
-        return (f"(select string_agg(attname || ' ' || format_type(atttypid, atttypmod) || ' ' "
-                f"|| attnotnull, ', ' order by attnum) from pg_attribute "
-                f"where attrelid = '{table}'::regclass and attnum > 0 and not attisdropped)")
     grantee = ("case when g.grantee = 0 then 'public' "
                "else quote_ident(pg_get_userbyid(g.grantee)) end")
     return " ".join([
@@ -98,7 +94,7 @@ def _merge_or_move(target: str, staging: str, dataset: str, keys: list[str], mer
         f"begin if not exists (select from {target})",
         f"and not exists (select from pg_depend where refobjid = {oid} and (deptype = 'n' "
         "or classid in ('pg_trigger'::regclass, 'pg_policy'::regclass)))",
-        f"and {columns(target)} = {columns(staging)}",
+        f"and {_column_list(target)} = {_column_list(staging)}",
         f"and not exists (select from {staging} group by {', '.join(keys)} "
         "having count(*) > 1) then",
         f"drop table {target};",
@@ -111,6 +107,13 @@ def _merge_or_move(target: str, staging: str, dataset: str, keys: list[str], mer
         f"else {merge};",
         "end if; end $raw$",
     ])
+
+
+def _column_list(table: str) -> str:
+    """SQL for a table's columns as one text: names, types and not-null flags, in order."""
+    return (f"(select string_agg(attname || ' ' || format_type(atttypid, atttypmod) || ' ' "
+            f"|| attnotnull, ', ' order by attnum) from pg_attribute "
+            f"where attrelid = '{table}'::regclass and attnum > 0 and not attisdropped)")
 
 
 class RawPostgresClient(PostgresClient):
