@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import traceback
 from collections.abc import Iterator
 
 import psycopg2
-import psycopg2.errors
 from dlt.sources.helpers.requests import HTTPError
 from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 
@@ -22,15 +24,42 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
 
 
-def database_error(exc: psycopg2.Error, where: str) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement cancelled (statement_timeout, a cancel)
+
+
+def _is_adbc(exc: BaseException) -> bool:
+    """An error of the ADBC driver, which loads dlt's parquet jobs (not imported for this)."""
+    return type(exc).__module__.split(".")[0] == "adbc_driver_manager"
+
+
+_EXCEPTION_LINE = re.compile(r"^(?:\w+\.)*(\w*[a-z]\w*): (.+)$")  # `pkg.mod.SomeError: why`
+
+
+def _reason(text: str) -> str:
+    """What went wrong, in one line, from an error text or a formatted traceback: the server's
+    `ERROR:` message if there is one, else the last exception line (`SomeError: why`)."""
+    if found := re.search(r"\bERROR:\s+(.+)", text):
+        return found.group(1).strip()
+    lines = [f"{m.group(1)}: {m.group(2).strip()}" for line in text.splitlines()
+             if (m := _EXCEPTION_LINE.match(line))]
+    return lines[-1] if lines else text.strip().splitlines()[0] if text.strip() else ""
+
+
+def database_error(exc: BaseException, where: str) -> str:
+    """One line for an error of psycopg2 or of the ADBC driver."""
+    if isinstance(exc, psycopg2.Error):
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        sqlstate = exc.pgcode
+    else:
+        text = _reason(str(exc)) or type(exc).__name__
+        sqlstate = found.group(1) if (found := re.search(r"SQLSTATE: (\w{5})", str(exc))) else None
     if "password authentication failed" in text or "role" in text and "does not exist" in text:
         return (f"PostgreSQL refused the credentials for {where}: check _PGSQL_USER and "
                 "_PGSQL_PASS (or dlt's destination.postgres.credentials).")
     if "database" in text and "does not exist" in text:
         return (f"PostgreSQL database missing at {where}: create it (createdb) or set "
                 "_PGSQL_DATABASE to an existing one.")
-    if isinstance(exc, psycopg2.errors.QueryCanceled):  # an OperationalError, but not that
+    if sqlstate == QUERY_CANCELED:  # psycopg2: an OperationalError, but not that kind
         return (f"PostgreSQL cancelled a statement at {where} ({text}): statement_timeout is "
                 "too low for the loader; raise it for the loader's role or database, then re-run "
                 "(the next run completes this one).")
@@ -63,7 +92,28 @@ def describe(exc: BaseException, api_url: str, attempts: int,
         if isinstance(e, (ConnectionError, Timeout)):
             return (f"cannot reach the Order API at {api_url} ({type(e).__name__}) after "
                     f"{attempts} attempts: check ORDER_API_URL and the network, then re-run.")
-        if isinstance(e, psycopg2.Error):
+        if isinstance(e, psycopg2.Error) or _is_adbc(e):
             return database_error(e, database)
     root = list(_chain(exc))[-1]
     return f"load failed: {type(root).__name__}: {str(root).splitlines()[0] if str(root) else ''}"
+
+
+def shorten_job_failures(record: logging.LogRecord) -> bool:
+    """A logging filter for dlt, which logs a load job's exception with its whole traceback
+    (`Transient exception in job ...`, then `Job for ... retried in load ... with message
+    <traceback>`): keep the one line that says why. The job's full message stays in its package
+    (`dlt pipeline order_api failed-jobs`)."""
+    message = record.getMessage()
+    if record.exc_info and record.exc_info[1] is not None and " exception in job " in message:
+        exc = record.exc_info[1]
+        record.msg, record.args = f"{message}: {_reason(''.join(_formatted(exc)))}", None
+        record.exc_info, record.exc_text = None, None
+        return True
+    head, sep, detail = message.partition(" with message ")
+    if sep and " in load " in head and "Traceback (most recent call last)" in detail:
+        record.msg, record.args = f"{head}: {_reason(detail)}", None
+    return True
+
+
+def _formatted(exc: BaseException) -> list[str]:
+    return traceback.format_exception(type(exc), exc, exc.__traceback__)

@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     # null keys) win, as intended: dlt's per-page warning about that is noise.
     logging.getLogger("dlt").addFilter(
         lambda record: "when merging arrow schema" not in record.getMessage())
+    logging.getLogger("dlt").addFilter(errors.shorten_job_failures)
     args = parse_args(argv)
     _libyaml_for_dlt()
     # Each page makes ~100k short-lived objects; with the default thresholds the cyclic GC

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
+import traceback
 from datetime import UTC, datetime
 
+import psycopg2
 import pytest
 
+import errors
 from simulator import World, WorldConfig, serve
 from tests.conftest import query
-from warehouse import REPO_ROOT
+from warehouse import REPO_ROOT, PgSettings
 
 AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
 TOKEN = "s3cret-test-token"
@@ -88,3 +92,63 @@ def test_url_without_token(pg_env, server) -> None:
     result = run_loader({**env, "ORDER_API_URL": server.url})
     assert result.returncode == 1
     assert "ORDER_API_TOKEN" in one_error_line(result)
+
+
+def _cancelled_by_statement_timeout(pg: PgSettings, adbc: bool) -> BaseException:
+    """A real statement_timeout cancel, through dlt's ADBC driver (its parquet jobs) or psycopg2
+    (its other jobs; here inside a plpgsql block, as raw's merge-or-move job runs)."""
+    sql = "do $$ declare x int := (select count(*) from pg_sleep(0.2)); begin end $$"
+    if adbc:
+        from adbc_driver_manager import dbapi
+        from dlt.destinations.impl.postgres.factory import get_adbc_driver_location
+
+        with dbapi.connect(driver=get_adbc_driver_location(),
+                           db_kwargs={"uri": pg.url()}) as conn, conn.cursor() as cur:
+            cur.execute("set statement_timeout = '1ms'")
+            with pytest.raises(dbapi.OperationalError) as caught:
+                cur.execute(sql)
+        return caught.value
+    conn = psycopg2.connect(host=pg.host, port=pg.port, user=pg.user, password=pg.password,
+                            dbname=pg.database)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("set statement_timeout = '1ms'")
+            with pytest.raises(psycopg2.OperationalError) as caught:
+                cur.execute(sql)
+    finally:
+        conn.close()
+    return caught.value
+
+
+@pytest.mark.parametrize("adbc", [True, False], ids=["adbc", "psycopg2"])
+def test_a_cancelled_statement_is_one_clear_line_from_either_driver(pg, adbc: bool) -> None:
+    """Both drivers' cancels get the statement_timeout line (an ADBC error used to end up as
+    `load failed: OperationalError: CANCELLED: [libpq] Failed to execute query '`)."""
+    exc = _cancelled_by_statement_timeout(pg, adbc)
+    assert errors.describe(exc, "http://api", 1, "the warehouse") == (
+        "PostgreSQL cancelled a statement at the warehouse (canceling statement due to statement "
+        "timeout): statement_timeout is too low for the loader; raise it for the loader's role "
+        "or database, then re-run (the next run completes this one).")
+
+
+@pytest.mark.parametrize("adbc", [True, False], ids=["adbc", "psycopg2"])
+def test_dlt_logs_a_failed_job_in_one_line(pg, adbc: bool) -> None:
+    """dlt logs a failed or retried job with the whole traceback (its `failed_message`); the
+    loader's filter keeps the line that says why."""
+    exc = _cancelled_by_statement_timeout(pg, adbc)
+    message = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    assert "Traceback (most recent call last)" in message
+    record = logging.LogRecord("dlt", logging.WARNING, __file__, 1,
+                               "Job for users.1a2b.parquet retried in load 1795.5 with message %s",
+                               (message,), None)
+    assert errors.shorten_job_failures(record)
+    reason = ("" if adbc else "QueryCanceled: ") + "canceling statement due to statement timeout"
+    assert record.getMessage() == f"Job for users.1a2b.parquet retried in load 1795.5: {reason}"
+
+    record = logging.LogRecord("dlt", logging.ERROR, __file__, 1,
+                               "Transient exception in job users.1a2b.parquet in file /x", None,
+                               (type(exc), exc, exc.__traceback__))
+    assert errors.shorten_job_failures(record)
+    assert record.exc_info is None
+    assert logging.Formatter().format(record) == (
+        f"Transient exception in job users.1a2b.parquet in file /x: {reason}")
