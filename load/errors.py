@@ -42,7 +42,9 @@ def _reason(text: str) -> str:
         return found.group(1).strip()
     lines = [f"{m.group(1)}: {m.group(2).strip()}" for line in text.splitlines()
              if (m := _EXCEPTION_LINE.match(line))]
-    return lines[-1] if lines else text.strip().splitlines()[0] if text.strip() else ""
+    if lines:
+        return lines[-1]
+    return text.strip().splitlines()[0] if text.strip() else ""
 
 
 def database_error(exc: BaseException, where: str) -> str:
@@ -106,14 +108,11 @@ def shorten_job_failures(record: logging.LogRecord) -> bool:
     message = record.getMessage()
     if record.exc_info and record.exc_info[1] is not None and " exception in job " in message:
         exc = record.exc_info[1]
-        record.msg, record.args = f"{message}: {_reason(''.join(_formatted(exc)))}", None
+        formatted = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        record.msg, record.args = f"{message}: {_reason(formatted)}", None
         record.exc_info, record.exc_text = None, None
         return True
     head, sep, detail = message.partition(" with message ")
     if sep and " in load " in head and "Traceback (most recent call last)" in detail:
         record.msg, record.args = f"{head}: {_reason(detail)}", None
     return True
-
-
-def _formatted(exc: BaseException) -> list[str]:
-    return traceback.format_exception(type(exc), exc, exc.__traceback__)
