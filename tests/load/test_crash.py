@@ -35,7 +35,7 @@ def kill_at(env: dict[str, str], phase: str, delay: float) -> bool:
     proc = start_loader(env)
     assert proc.stdout is not None
     for line in proc.stdout:
-        if line.startswith("-") and f" {phase} " in line:
+        if line.startswith(f"INFO {phase} "):
             time.sleep(delay)
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)

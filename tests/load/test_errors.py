@@ -12,6 +12,7 @@ import psycopg2
 import pytest
 
 import errors
+import orders
 from simulator import World, WorldConfig, serve
 from tests.conftest import query
 from warehouse import REPO_ROOT, PgSettings
@@ -36,10 +37,11 @@ def run_loader(env: dict[str, str], *args: str,
 
 
 def one_error_line(result: subprocess.CompletedProcess) -> str:
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    return errors[0]
+    """stderr is exactly one line, `error: <cause>: <fix>` (the run's log is on stdout)."""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.stdout
+    return lines[0]
 
 
 def test_wrong_token(pg, pg_env, server) -> None:
@@ -83,8 +85,64 @@ def test_database_problems(pg_env, server, override: dict[str, str], expected: s
 def test_bad_flags(pg_env, args: list[str]) -> None:
     result = run_loader(pg_env, *args, timeout=60)
     assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert result.stderr.startswith("error: ")
+    assert "see python load/orders.py --help" in one_error_line(result)
+
+
+# Every other failure an operator can cause, walked through (with the cases above: a wrong
+# token, the API or the database unreachable, a bad role, database or port, bad flags; the lock
+# timeout is in tests/reliability/test_overlapping_loads.py): one line, a cause and a fix.
+NO_API = ("error: ORDER_API_URL is not set: set it and ORDER_API_TOKEN for a real API, or pass "
+          "--demo to load the bundled simulator")
+
+
+@pytest.mark.parametrize(("args", "env", "code", "expected"), [
+    (["--demo", "--from-export", "/x"], {}, 2, "pass one (see python load/orders.py --help)"),
+    ([], {"ORDER_API_URL": ""}, 1, NO_API),
+    (["--since", "2026-11-01T00:00:00Z"], {"ORDER_API_URL": ""}, 1, NO_API),
+    (["--demo"], {"LOAD_LOCK_TIMEOUT": "soon"}, 1,
+     "error: LOAD_LOCK_TIMEOUT must be a number of seconds, got 'soon': set it to"),
+    (["--from-export"], {"_AWS_S3_URL_SOURCE": ""}, 1,
+     "error: --from-export needs a URL or _AWS_S3_URL_SOURCE set."),
+    (["--from-export", "/no/such/export"], {}, 1,
+     "error: no export at /no/such/export: check the --from-export URL"),
+    (["--from-export", "s3://no-such-bucket/export"],
+     {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "",
+      "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+      "AWS_EC2_METADATA_DISABLED": "true"}, 1,
+     "error: no AWS credentials to read the export at s3://no-such-bucket/export: set"),
+    ([], {"_PGSQL_HOSTNAME": "", "ORDER_API_URL": "http://127.0.0.1:9", "ORDER_API_TOKEN": "t",
+          "DESTINATION__POSTGRES__CREDENTIALS": "postgresql://u:db-pass-never-printed@127.0.0.1:9/x"},
+     1, "error: cannot reach PostgreSQL at dlt's destination.postgres.credentials ("),
+], ids=["demo-and-export", "no-api-url", "no-api-url-since", "bad-lock-timeout", "export-no-url",
+        "export-missing", "export-no-aws-credentials", "dlt-credentials-unreachable"])
+def test_each_failure_is_one_line(pg, pg_env, args: list[str], env: dict[str, str], code: int,
+                                  expected: str) -> None:
+    env = {k: v for k, v in {**pg_env, **env}.items() if v != ""}
+    result = run_loader(env, *args, timeout=60)
+    assert result.returncode == code, result.stderr
+    assert one_error_line(result).startswith(expected) or expected in result.stderr
+    assert "db-pass-never-printed" not in result.stdout + result.stderr
+    assert query(pg, "select count(*) from pg_namespace where nspname like 'raw%'")[0][0] == 0
+
+
+def test_simulator_only_into_the_embedded_database_unless_demo(pg, pg_env) -> None:
+    """ORDER_API_URL unset and a database that is not the embedded one: nothing written (not
+    even the raw schema), exit 1 with the one line; `--demo` loads the simulator there."""
+    env = {k: v for k, v in pg_env.items() if k not in ("ORDER_API_URL", "ORDER_API_TOKEN")}
+    schemas = "select count(*) from pg_namespace where nspname not like 'pg\\_%' escape '\\'"
+    before = query(pg, schemas)[0][0]
+    refused = run_loader(env)
+    assert refused.returncode == 1
+    assert refused.stderr == NO_API + "\n"
+    assert query(pg, schemas)[0][0] == before  # no raw, no raw_staging, nothing
+
+    from_ = datetime.now(UTC)
+    demo = run_loader(env, "--demo")
+    to = datetime.now(UTC)
+    assert demo.returncode == 0, demo.stderr
+    world = World(WorldConfig(**orders.DEMO_WORLD))
+    served = {sum(len(p.records) for p in world.chunks("orders", t)) for t in (from_, to)}
+    assert query(pg, "select count(*) from raw.orders")[0][0] in served
 
 
 def test_url_without_token(pg_env, server) -> None:

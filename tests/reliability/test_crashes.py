@@ -54,7 +54,7 @@ def kill_at(env: dict[str, str], args: list[str], phase: str, delay: float,
     def read() -> None:
         for line in proc.stdout:
             out.append(line)
-            if line.startswith("-") and f" {phase} " in line and not reached_at:
+            if line.startswith(f"INFO {phase} ") and not reached_at:
                 reached_at.append(time.monotonic())
                 reached.set()
         reached.set()  # the run ended before the phase: the kill will find it gone

@@ -98,7 +98,7 @@ def test_postgres_restart_mid_load_then_next_run_is_exact(own_server, tmp_path: 
         def read() -> None:
             for line in proc.stdout:
                 out.append(line)
-                if line.startswith("-") and f" {phase} " in line:
+                if line.startswith(f"INFO {phase} "):
                     reached.set()
             reached.set()
 
@@ -168,7 +168,7 @@ def test_statement_timeout_mid_run_then_rerun_repairs(pg, pg_env, tmp_path: Path
         try:
             for line in proc.stdout:
                 lines.append(line)
-                if line.startswith("-") and " Extract " in line:
+                if line.startswith("INFO Extract "):
                     set_statement_timeout(pg, "1ms")
                     break
             rest, _ = proc.communicate(timeout=120)
