@@ -106,14 +106,14 @@ def test_overlapping_loads_write_every_version_once(pg, pg_env, tmp_path: Path) 
 
         # 2 at once on an empty database: one loads, the other waits, then adds nothing twice
         two = start_together(2, env, tmp_path, "a")
-        assert assert_completed_or_one_line(two) == 2
-        assert sum("is running" in "".join(x.stdout) for x in two) == 1, "no run waited"
+        assert_completed_or_one_line(two)
         Expected.from_world(world, [T1]).assert_raw(pg)
+        assert sum("is running" in "".join(x.stdout) for x in two) == 1, "no run waited"
 
         # a day later, 3 at once
         server.as_of = T2
         three = start_together(3, env, tmp_path, "b")
-        assert assert_completed_or_one_line(three) == 3
+        assert_completed_or_one_line(three)
         expected = Expected.from_world(world, [T1, T2])
         expected.assert_raw(pg)
 
