@@ -10,7 +10,8 @@ ACTIVATE := source $(BIN)/activate
 EMBEDDED := $(if $(_PGSQL_HOSTNAME),,embedded)
 WHERE := $(if $(EMBEDDED),the embedded PostgreSQL (.local/pg; database order_analytics),PostgreSQL at $(_PGSQL_HOSTNAME) (database $(or $(_PGSQL_DATABASE),order_analytics)))
 
-.PHONY: setup test-tools run test test-e2e lint db-start db-stop psql clean docs soak
+.PHONY: setup test-tools run test test-e2e lint db-start db-stop psql clean docs soak \
+	spark-setup spark-up spark-down test-spark
 
 setup: $(VENV)/.installed profiles.yml dbt_packages/.installed
 
@@ -86,5 +87,23 @@ db-stop:
 psql: $(VENV)/.installed
 	@$(BIN)/python load/warehouse.py psql $(ARGS)
 
-clean: db-stop
+# Spark engine (README "Outgrowing one PostgreSQL"): its Python packages apart from
+# requirements.txt (pyspark is ~470 MB), a local master + 2 workers + Thrift server on loopback.
+spark-setup: setup $(VENV)/.spark-installed
+
+$(VENV)/.spark-installed: requirements-spark.txt requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-spark.txt
+	@touch $@
+
+spark-up: spark-setup
+	@$(BIN)/python load/spark_cluster.py up
+
+spark-down:
+	@if test -x $(BIN)/python; then $(BIN)/python load/spark_cluster.py down; fi
+
+# The Spark end-to-end comparison (starts and stops its own cluster on other ports).
+test-spark: spark-setup
+	$(ACTIVATE) && pytest tests/spark
+
+clean: db-stop spark-down
 	rm -rf $(VENV) .local target dbt_packages logs profiles.yml
