@@ -6,6 +6,8 @@ Settings (environment; dlt's `.dlt/config.toml` / `.dlt/secrets.toml` work too):
   _PGSQL_HOSTNAME, _PGSQL_PORT, _PGSQL_USER, _PGSQL_PASS, _PGSQL_DATABASE
                                    PostgreSQL (unset host: the embedded server in .local/pg)
   LOAD_LOCK_TIMEOUT                seconds a run waits for another load of raw (default 600)
+  LAKE_URL                         with --destination lake: a directory or s3://… URL
+                                   (default .local/lake; see load/lake_destination.py)
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from dlt.common.schema import Schema
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 import errors
+import lake_destination
 import load_lock
 import raw_destination
 import warehouse
@@ -89,6 +92,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     mode.add_argument("--from-export", nargs="?", const="", metavar="URL",
                       help="load the bulk export at URL (a directory or s3://…; default "
                            "$_AWS_S3_URL_SOURCE) instead of the API")
+    p.add_argument("--destination", choices=("postgres", "lake"), default="postgres",
+                   help="postgres: PostgreSQL's raw schema (default); lake: parquet files "
+                        "under $LAKE_URL for Spark (README: Outgrowing one PostgreSQL)")
     p.add_argument("--summary-json", type=Path, metavar="PATH",
                    help="also write the run summary as JSON to PATH")
     p.add_argument("--demo", action="store_true",
@@ -228,8 +234,9 @@ def _count_new(pipeline: dlt.Pipeline, schema: Schema, load_ids: list[str]) -> d
 def run(args: argparse.Namespace) -> RunSummary:
     started = time.monotonic()
     with ExitStack() as stack:
-        settings = _settings()
-        dlt_dsn = _dlt_credentials_dsn() if settings is None else None
+        lake = args.destination == "lake"
+        settings = None if lake else _settings()
+        dlt_dsn = _dlt_credentials_dsn() if settings is None and not lake else None
         export_url = api = None
         if args.from_export is not None:
             export_url = args.from_export or os.environ.get("_AWS_S3_URL_SOURCE", "")
@@ -237,10 +244,15 @@ def run(args: argparse.Namespace) -> RunSummary:
                 raise errors.UsageError("--from-export needs a URL or _AWS_S3_URL_SOURCE set.")
             _check_export(export_url)
         else:
-            api = _api_settings(args.demo, embedded=settings is None and dlt_dsn is None)
-        destination, where, dsn = _destination(settings, dlt_dsn)
-        # before anything touches raw or dlt's staging dataset, until the counts are done
-        stack.enter_context(load_lock.hold(dsn, PIPELINE_NAME, DATASET, where))
+            local = lake_destination.is_local_default() if lake else \
+                settings is None and dlt_dsn is None
+            api = _api_settings(args.demo, embedded=local)
+        if lake:  # no load lock: it is PostgreSQL's (README: Outgrowing one PostgreSQL)
+            destination, where = lake_destination.destination_and_label()
+        else:
+            destination, where, dsn = _destination(settings, dlt_dsn)
+            # before anything touches raw or dlt's staging dataset, until the counts are done
+            stack.enter_context(load_lock.hold(dsn, PIPELINE_NAME, DATASET, where))
         stats = {feed: FeedSummary() for feed in FEEDS}
         clients: dict[str, OrderApiClient] = {}
         if export_url:
@@ -259,10 +271,11 @@ def run(args: argparse.Namespace) -> RunSummary:
         summary = RunSummary(source=f"{source_label} into {where}")
         pipeline = dlt.pipeline(
             pipeline_name=PIPELINE_NAME, destination=destination, dataset_name=DATASET,
-            pipelines_dir=_pipelines_dir(), import_schema_path=str(SCHEMAS_DIR / "import"),
+            pipelines_dir=_pipelines_dir(lake), import_schema_path=str(SCHEMAS_DIR / "import"),
             export_schema_path=str(SCHEMAS_DIR / "export"),
             progress="tqdm" if sys.stderr.isatty() else PhaseLog())
-        source = order_api_source(pages, stats, since=args.since, full_refresh=args.full_refresh)
+        source = order_api_source(pages, stats, since=args.since, full_refresh=args.full_refresh,
+                                  lake=lake)
         try:
             pipeline.sync_destination()
             before = _known_columns(pipeline)
@@ -273,7 +286,8 @@ def run(args: argparse.Namespace) -> RunSummary:
             raise errors.UsageError(errors.describe(exc, label, attempts, where)) from exc
         summary.load_ids = list(info.loads_ids)
         schema = pipeline.default_schema  # each access re-reads it from storage: once
-        new_rows = _count_new(pipeline, schema, summary.load_ids)
+        new_rows = (lake_destination.rows_written(pipeline, info) if lake
+                    else _count_new(pipeline, schema, summary.load_ids))
         new_columns = _new_columns(before, schema)
         for feed, s in stats.items():
             s.new_versions = new_rows.get(feed, 0)
@@ -293,10 +307,12 @@ def _libyaml_for_dlt() -> None:
         yaml.safe_load = functools.partial(yaml.load, Loader=yaml.CSafeLoader)
 
 
-def _pipelines_dir() -> str:
+def _pipelines_dir(lake: bool = False) -> str:
+    """dlt's working directory; the lake's pipeline has its own (its state lives in the lake)."""
+    name = "lake-pipelines" if lake else "pipelines"
     if os.environ.get("DLT_DATA_DIR"):
-        return str(Path(os.environ["DLT_DATA_DIR"]) / "pipelines")
-    return str(warehouse.REPO_ROOT / ".local" / "dlt" / "pipelines")
+        return str(Path(os.environ["DLT_DATA_DIR"]) / name)
+    return str(warehouse.REPO_ROOT / ".local" / "dlt" / name)
 
 
 def main(argv: list[str] | None = None) -> int:

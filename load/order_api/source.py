@@ -49,15 +49,20 @@ PageSource = Callable[[str, datetime | None], Iterable[list[Any]]]
 """Yields pages of raw records of a feed changed at or after a given time (None: all)."""
 
 
-def _hinted(table_name: str, item: pa.Table) -> Any:
-    """Route `item` to `table_name` with that table's own key and column hints."""
+def _hinted(table_name: str, item: pa.Table, lake: bool = False) -> Any:
+    """Route `item` to `table_name` with that table's own key and column hints.
+
+    On the lake (dlt's filesystem destination) every table is parquet files, appended per load:
+    a version re-read in a later load is written again, and staging keeps it once.
+    """
     columns: dict[str, Any] = {c: {"data_type": "json"} for c in JSON_COLUMNS.get(table_name, [])}
-    csv = bool(columns)  # the jsonb tables are loaded from CSV
+    csv = bool(columns) and not lake  # the jsonb tables are loaded from CSV
     if csv:
         item, as_text = _timestamps_as_utc_text(item)
         columns.update({c: {"data_type": "timestamp"} for c in as_text})
     hints = dlt.mark.make_hints(table_name=table_name, primary_key=list(PRIMARY_KEYS[table_name]),
-                                write_disposition=INSERT_ONLY, columns=columns or None,
+                                write_disposition="append" if lake else INSERT_ONLY,
+                                columns=columns or None,
                                 file_format="csv" if csv else "parquet")
     return dlt.mark.with_hints(item, hints, create_table_variant=True)
 
@@ -119,7 +124,8 @@ class _Buffer:
 
     ROWS = 20_000
 
-    def __init__(self) -> None:
+    def __init__(self, lake: bool = False) -> None:
+        self.lake = lake
         self.tables: dict[str, list[pa.Table]] = {}
         self.rows = 0
 
@@ -134,12 +140,13 @@ class _Buffer:
         for name, parts in self.tables.items():
             table = pa.concat_tables(parts, promote_options="default")
             if table.num_rows or name == "rejected_records":
-                yield _hinted(name, table)
+                yield _hinted(name, table, self.lake)
         self.tables, self.rows = {}, 0
 
 
 def feed_resource(feed: str, pages: PageSource, stats: FeedSummary, *,
-                  since: datetime | None = None, full_refresh: bool = False) -> DltResource:
+                  since: datetime | None = None, full_refresh: bool = False,
+                  lake: bool = False) -> DltResource:
     """A resource reading `feed` incrementally (or from `since`, leaving the cursor alone)."""
 
     def read() -> Iterator[Any]:
@@ -149,7 +156,7 @@ def feed_resource(feed: str, pages: PageSource, stats: FeedSummary, *,
         stats.requested_since = start.isoformat() if start else None
         newest: datetime | None = None
         began = time.monotonic()
-        buffer = _Buffer()
+        buffer = _Buffer(lake)
         first = True
         for group in _grouped(pages(feed, start), stats):
             for batch in _batches(feed, group):
@@ -168,13 +175,15 @@ def feed_resource(feed: str, pages: PageSource, stats: FeedSummary, *,
             state["last_updated_at"] = max(filter(None, (previous, newest))).isoformat()
 
     return dlt.resource(read, name=feed, primary_key=list(PRIMARY_KEYS[feed]),
-                        write_disposition=INSERT_ONLY)
+                        write_disposition="append" if lake else INSERT_ONLY)
 
 
 @dlt.source(name="order_api", max_table_nesting=0)
 def order_api_source(pages: PageSource, stats: dict[str, FeedSummary],
                      since: datetime | None = None,
-                     full_refresh: bool = False) -> list[DltResource]:
-    """The three feeds of the Order API, read page by page from `pages` (API or bulk export)."""
-    return [feed_resource(feed, pages, stats[feed], since=since, full_refresh=full_refresh)
+                     full_refresh: bool = False, lake: bool = False) -> list[DltResource]:
+    """The three feeds of the Order API, read page by page from `pages` (API or bulk export);
+    `lake`: hinted for the lake's parquet files (append) instead of PostgreSQL's raw schema."""
+    return [feed_resource(feed, pages, stats[feed], since=since, full_refresh=full_refresh,
+                          lake=lake)
             for feed in FEEDS]
