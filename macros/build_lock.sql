@@ -10,5 +10,9 @@
     the connection the on-run-start hooks ran on before the first node starts, and every node
     opens and closes its own connection, so no session of dbt's lives as long as the build. -#}
 {% macro build_lock() -%}
+    {{ return(adapter.dispatch('build_lock')()) }}
+{%- endmacro %}
+
+{% macro default__build_lock() -%}
     select pg_advisory_xact_lock(hashtext('dbt {{ project_name }}'), hashtext('{{ this }}'))
 {%- endmacro %}

@@ -9,7 +9,7 @@
 
 {#- The stamp of the rows written by this invocation. -#}
 {% macro build_stamp() -%}
-    cast('{{ run_started_at }}' as timestamptz)
+    cast('{{ run_started_at }}' as {{ type_timestamptz() }})
 {%- endmacro %}
 
 {#- In an incremental build: the upstream rows (`column` = their built_at) written after the
@@ -46,6 +46,10 @@
 {#- True when data tests are to be restricted to the rows written since the last green build:
     a green build is recorded and `--vars '{test_all_rows: true}'` was not given. -#}
 {% macro tests_since_last_green_build() -%}
+    {{ return(adapter.dispatch('tests_since_last_green_build')()) }}
+{%- endmacro %}
+
+{% macro default__tests_since_last_green_build() -%}
     {%- if not execute or var('test_all_rows', false) -%}
         {{ return(false) }}
     {%- endif -%}
@@ -115,6 +119,10 @@
     killed run - records nothing, so the next build tests every row written since the last
     green one. -#}
 {% macro record_green_build(results) -%}
+    {{ return(adapter.dispatch('record_green_build')(results)) }}
+{%- endmacro %}
+
+{% macro default__record_green_build(results) -%}
     {%- set args = invocation_args_dict -%}
     {%- set partial = args.get('select') or args.get('exclude') or args.get('selector')
         or args.get('resource_types') or args.get('exclude_resource_types') -%}

@@ -4,6 +4,10 @@
 {#- Create a NOLOGIN role if it is missing. Two runs racing on CREATE ROLE make the loser
     fail with duplicate_object or unique_violation; both are swallowed. -#}
 {% macro ensure_role(role_name) -%}
+    {{ return(adapter.dispatch('ensure_role')(role_name)) }}
+{%- endmacro %}
+
+{% macro default__ensure_role(role_name) -%}
 do $ensure_role$
 begin
     if not exists (select 1 from pg_catalog.pg_roles where rolname = '{{ role_name }}') then
@@ -21,6 +25,10 @@ $ensure_role$;
     `grants` model config); revoke everything on the schemas in `revoke_from` and on their
     tables/views. Schemas that do not exist yet are skipped. -#}
 {% macro grant_schema_usage(role_name, schemas, revoke_from=[]) -%}
+    {{ return(adapter.dispatch('grant_schema_usage')(role_name, schemas, revoke_from)) }}
+{%- endmacro %}
+
+{% macro default__grant_schema_usage(role_name, schemas, revoke_from=[]) -%}
 do $grant_usage$
 declare
     s text;

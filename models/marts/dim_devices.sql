@@ -4,7 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='device_key',
         on_schema_change='fail',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_table(this) }}',
     )
 }}
 
@@ -36,8 +36,8 @@ devices as (
 select
     {{ dbt_utils.generate_surrogate_key(['platform', 'os', 'app_version']) }} as device_key,
     platform,
-    cast(os as text) as os,
-    cast(app_version as text) as app_version,
+    cast(os as {{ type_text() }}) as os,
+    cast(app_version as {{ type_text() }}) as app_version,
     platform is null as is_unknown,
     {{ build_stamp() }} as built_at
 

@@ -4,7 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='location_key',
         on_schema_change='fail',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_table(this) }}',
     )
 }}
 
@@ -85,9 +85,9 @@ select
     coalesce(countries.country_name, distinct_locations.country_code, 'Unknown')
         as country_name,
     coalesce(countries.world_region, 'Unknown') as world_region,
-    cast(distinct_locations.region as text) as region,
-    cast(distinct_locations.city as text) as city,
-    cast(distinct_locations.postal_code as text) as postal_code,
+    cast(distinct_locations.region as {{ type_text() }}) as region,
+    cast(distinct_locations.city as {{ type_text() }}) as city,
+    cast(distinct_locations.postal_code as {{ type_text() }}) as postal_code,
     distinct_locations.country_code is null as is_unknown,
     {{ build_stamp() }} as built_at
 

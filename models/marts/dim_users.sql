@@ -18,7 +18,7 @@
         incremental_strategy='delete+insert',
         unique_key='user_id',
         on_schema_change='fail',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_table(this) }}',
         indexes=[{'columns': ['user_id']}, {'columns': ['built_at']}],
     )
 }}
@@ -26,20 +26,20 @@
 {#- The user attributes of a version, the same from either source, with their mart types
     (raw text columns are varchar; the contract and incremental builds need the mart type). -#}
 {%- set version_columns = {
-    'email': 'text',
-    'first_name': 'text',
-    'last_name': 'text',
-    'phone': 'text',
+    'email': type_text(),
+    'first_name': type_text(),
+    'last_name': type_text(),
+    'phone': type_text(),
     'is_marketing_opt_in': 'boolean',
-    'loyalty_tier': 'text',
-    'address_city': 'text',
-    'address_region': 'text',
-    'address_postal_code': 'text',
-    'address_country_code': 'text',
+    'loyalty_tier': type_text(),
+    'address_city': type_text(),
+    'address_region': type_text(),
+    'address_postal_code': type_text(),
+    'address_country_code': type_text(),
     'is_deleted': 'boolean',
-    'created_at': 'timestamptz',
-    'updated_at': 'timestamptz',
-    'deleted_at': 'timestamptz',
+    'created_at': type_timestamptz(),
+    'updated_at': type_timestamptz(),
+    'deleted_at': type_timestamptz(),
 } %}
 
 with
@@ -58,7 +58,7 @@ with
 
 snapshot as (
 
-    select * from {{ ref('users_snapshot') }}
+    {{ users_snapshot_rows() }}
     {% if is_incremental() -%}
         where user_id in (select changed_users.user_id from changed_users)
     {%- endif %}
@@ -108,7 +108,7 @@ history_versions as (
             user_versions.{{ column }},
         {%- endfor %}
         user_versions.updated_at as version_start,
-        cast(null as timestamptz) as version_end,
+        cast(null as {{ type_timestamptz() }}) as version_end,
         'raw_history' as version_source
 
     from user_versions
@@ -145,8 +145,8 @@ sequenced as (
 
 select
     {{ dbt_utils.generate_surrogate_key(['user_id', 'version_start']) }} as user_key,
-    cast(user_id as text) as user_id,
-    version_number,
+    cast(user_id as {{ type_text() }}) as user_id,
+    cast(version_number as bigint) as version_number,
     version_source,
     {%- for column, data_type in version_columns.items() %}
         cast({{ column }} as {{ data_type }}) as {{ column }},
@@ -157,7 +157,7 @@ select
     end as valid_from,
     coalesce(
         case when version_source = 'raw_history' then next_version_start else version_end end,
-        cast('9999-12-31 00:00:00+00' as timestamptz)
+        cast('9999-12-31 00:00:00+00:00' as {{ type_timestamptz() }})
     ) as valid_to,
     next_version_start is null
     and version_end is null

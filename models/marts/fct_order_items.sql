@@ -4,7 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='order_id',
         on_schema_change='fail',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_table(this) }}',
         indexes=[{'columns': ['order_id']}, {'columns': ['built_at']}],
     )
 }}
@@ -59,12 +59,12 @@ select
     items_to_build.order_id,
     {{ dbt_utils.generate_surrogate_key(['items_to_build.product_id']) }} as product_key,
     items_to_build.product_id,
-    cast(to_char(orders.ordered_at at time zone 'UTC', 'YYYYMMDD') as integer)
+    {{ utc_date_key('orders.ordered_at') }}
         as ordered_date_key,
     items_to_build.line_number,
-    cast(items_to_build.sku as text) as sku,
-    cast(items_to_build.product_name as text) as product_name,
-    cast(items_to_build.product_category as text) as product_category,
+    cast(items_to_build.sku as {{ type_text() }}) as sku,
+    cast(items_to_build.product_name as {{ type_text() }}) as product_name,
+    cast(items_to_build.product_category as {{ type_text() }}) as product_category,
     orders.currency,
     items_to_build.quantity,
     items_to_build.unit_price,

@@ -4,7 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='order_id',
         on_schema_change='fail',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_table(this) }}',
         indexes=[{'columns': ['order_id']}, {'columns': ['built_at']}],
     )
 }}
@@ -62,7 +62,7 @@ select
     order_id,
     user_id,
     cast(version_number as integer) as version_number,
-    cast(to_char(updated_at at time zone 'UTC', 'YYYYMMDD') as integer) as valid_from_date_key,
+    {{ utc_date_key('updated_at') }} as valid_from_date_key,
     status,
     previous_status,
     coalesce(status != previous_status, true) as is_status_change,

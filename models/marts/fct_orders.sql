@@ -4,7 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='order_id',
         on_schema_change='fail',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_table(this) }}',
         indexes=[{'columns': ['built_at']}],
     )
 }}
@@ -97,12 +97,12 @@ select
         'orders_to_build.device_os',
         'orders_to_build.device_app_version'
     ]) }} as device_key,
-    cast(to_char(orders_to_build.ordered_at at time zone 'UTC', 'YYYYMMDD') as integer)
+    {{ utc_date_key('orders_to_build.ordered_at') }}
         as ordered_date_key,
     orders_to_build.status,
     orders_to_build.currency,
-    cast(orders_to_build.payment_method as text) as payment_method,
-    cast(orders_to_build.payment_card_brand as text) as payment_card_brand,
+    cast(orders_to_build.payment_method as {{ type_text() }}) as payment_method,
+    cast(orders_to_build.payment_card_brand as {{ type_text() }}) as payment_card_brand,
     cast(coalesce(order_items_summary.item_count, 0) as integer) as item_count,
     cast(coalesce(order_items_summary.quantity_total, 0) as integer) as quantity_total,
     orders_to_build.subtotal,

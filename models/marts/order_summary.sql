@@ -37,7 +37,7 @@ select
     orders.order_id,
     orders.user_id,
     orders.ordered_at,
-    cast(orders.ordered_at at time zone 'UTC' as date) as ordered_date,
+    {{ utc_date('orders.ordered_at') }} as ordered_date,
     orders.status,
     statuses.label as status_label,
     statuses.is_terminal as is_terminal_status,

@@ -4,7 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='order_id',
         on_schema_change='fail',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_table(this) }}',
         indexes=[
             {'columns': ['order_id']},
             {'columns': ['built_at']},
@@ -33,9 +33,9 @@ renamed as (
 
     select
         -- ids
-        cast(id as text) as order_item_id,
-        cast(order_id as text) as order_id,
-        cast(product_id as text) as product_id,
+        cast(id as {{ type_text() }}) as order_item_id,
+        cast(order_id as {{ type_text() }}) as order_id,
+        cast(product_id as {{ type_text() }}) as product_id,
 
         -- attributes
         cast(line_number as integer) as line_number,
@@ -50,7 +50,7 @@ renamed as (
         {{ cast_money('quantity * unit_price - discount') }} as line_total,
 
         -- timestamps
-        cast(order_updated_at as timestamptz) as order_updated_at,
+        cast(order_updated_at as {{ type_timestamptz() }}) as order_updated_at,
 
         -- load metadata
         _dlt_load_id as dlt_load_id
@@ -69,7 +69,7 @@ ranked as (
         ) as order_version_rank,
         row_number() over (
             partition by order_id, order_updated_at, order_item_id
-            order by cast(dlt_load_id as numeric) desc
+            order by {{ load_id_number('dlt_load_id') }} desc
         ) as copy_rank
 
     from renamed

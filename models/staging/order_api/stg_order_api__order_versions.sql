@@ -4,7 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key=['order_id', 'updated_at'],
         on_schema_change='fail',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_table(this) }}',
         indexes=[
             {'columns': ['order_id', 'updated_at']},
             {'columns': ['built_at']},
@@ -32,13 +32,13 @@ renamed as (
 
     select
         -- ids
-        cast(id as text) as order_id,
-        cast(user_id as text) as user_id,
+        cast(id as {{ type_text() }}) as order_id,
+        cast(user_id as {{ type_text() }}) as user_id,
 
         -- attributes
-        cast(status as text) as status,
+        cast(status as {{ type_text() }}) as status,
         upper(trim(currency)) as currency,
-        cast(metadata as jsonb) as metadata,
+        cast(metadata as {{ type_json() }}) as metadata,
 
         -- shipping address
         shipping_address__line1 as shipping_line1,
@@ -57,7 +57,7 @@ renamed as (
         -- payment
         payment__method as payment_method,
         payment__card_brand as payment_card_brand,
-        cast(payment__captured_at as timestamptz) as payment_captured_at,
+        cast(payment__captured_at as {{ type_timestamptz() }}) as payment_captured_at,
 
         -- amounts
         {{ cast_money('subtotal') }} as subtotal,
@@ -70,14 +70,14 @@ renamed as (
         deleted_at is not null as is_deleted,
 
         -- timestamps
-        cast(created_at as timestamptz) as ordered_at,
-        cast(updated_at as timestamptz) as updated_at,
-        cast(deleted_at as timestamptz) as deleted_at,
-        to_timestamp(client_created_ms / 1000.0) as client_created_at,
+        cast(created_at as {{ type_timestamptz() }}) as ordered_at,
+        cast(updated_at as {{ type_timestamptz() }}) as updated_at,
+        cast(deleted_at as {{ type_timestamptz() }}) as deleted_at,
+        {{ epoch_to_timestamp('client_created_ms / 1000.0') }} as client_created_at,
 
         -- load metadata
         _dlt_load_id as dlt_load_id,
-        to_timestamp(cast(_dlt_load_id as double precision)) as loaded_at
+        {{ epoch_to_timestamp(load_id_number('_dlt_load_id')) }} as loaded_at
 
     from source
 
@@ -89,7 +89,7 @@ deduplicated as (
         *,
         row_number() over (
             partition by order_id, updated_at
-            order by cast(dlt_load_id as numeric) desc
+            order by {{ load_id_number('dlt_load_id') }} desc
         ) as copy_rank
 
     from renamed

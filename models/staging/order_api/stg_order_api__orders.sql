@@ -4,7 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='order_id',
         on_schema_change='fail',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_table(this) }}',
         indexes=[
             {'columns': ['order_id']},
             {'columns': ['built_at']},
@@ -32,7 +32,7 @@ ranked as (
         *,
         row_number() over (
             partition by order_id
-            order by updated_at desc, cast(dlt_load_id as numeric) desc
+            order by updated_at desc, {{ load_id_number('dlt_load_id') }} desc
         ) as version_rank
 
     from order_versions

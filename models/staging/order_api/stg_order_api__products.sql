@@ -26,7 +26,7 @@ renamed as (
 
     select
         -- ids
-        cast(id as text) as product_id,
+        cast(id as {{ type_text() }}) as product_id,
 
         -- attributes
         sku,
@@ -39,7 +39,7 @@ renamed as (
         {{ cast_money('list_price') }} as list_price,
 
         -- timestamps
-        cast(updated_at as timestamptz) as updated_at,
+        cast(updated_at as {{ type_timestamptz() }}) as updated_at,
 
         -- load metadata
         _dlt_load_id as dlt_load_id
@@ -54,7 +54,7 @@ latest as (
         *,
         row_number() over (
             partition by product_id
-            order by updated_at desc, cast(dlt_load_id as numeric) desc
+            order by updated_at desc, {{ load_id_number('dlt_load_id') }} desc
         ) as version_rank
 
     from renamed

@@ -21,7 +21,7 @@ renamed as (
         payload_text,
 
         -- timestamps
-        cast(rejected_at as timestamptz) as rejected_at,
+        cast(rejected_at as {{ type_timestamptz() }}) as rejected_at,
 
         -- load metadata
         load_id as dlt_load_id

@@ -4,7 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key=['user_id', 'updated_at'],
         on_schema_change='fail',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_table(this) }}',
         indexes=[
             {'columns': ['user_id', 'updated_at']},
             {'columns': ['built_at']},
@@ -71,7 +71,7 @@ deduplicated as (
         *,
         row_number() over (
             partition by user_id, updated_at
-            order by cast(dlt_load_id as numeric) desc
+            order by {{ load_id_number('dlt_load_id') }} desc
         ) as copy_rank
 
     from renamed

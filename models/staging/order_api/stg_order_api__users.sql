@@ -27,7 +27,7 @@ ranked as (
         *,
         row_number() over (
             partition by user_id
-            order by updated_at desc, cast(dlt_load_id as numeric) desc
+            order by updated_at desc, {{ load_id_number('dlt_load_id') }} desc
         ) as version_rank
 
     from user_versions
