@@ -103,7 +103,7 @@ spark-down:
 
 # The Spark end-to-end comparison (starts and stops its own cluster on other ports).
 test-spark: spark-setup
-	$(ACTIVATE) && pytest tests/spark
+	$(ACTIVATE) && pytest -m spark tests/spark
 
 clean: db-stop spark-down
 	rm -rf $(VENV) .local target dbt_packages logs profiles.yml

@@ -282,6 +282,63 @@ def dbt_build(db: warehouse.PgSettings, sim: Simulator, work: Path, label: str,
     return m
 
 
+def spark_builds(n: int, work: Path, timeout_s: float) -> dict[str, Any]:
+    """`--engine spark`: the same world loaded into the lake, `dbt build --target spark` after
+    the full load and after the nightly, on a fresh cluster (master, 2 workers of 1 core, the
+    Thrift server) started and stopped here, on ports apart from `make spark-up`'s."""
+    import spark_cluster
+
+    env_extra = {"SPARK_THRIFT_PORT": "10120", "SPARK_MASTER_PORT": "7180",
+                 "SPARK_MASTER_WEBUI_PORT": "8190", "SPARK_STATE_DIR": str(work / "spark"),
+                 "LAKE_URL": str(work / "lake")}
+    settings = spark_cluster.settings({**os.environ, **env_extra})
+    profiles = work / "dbt-profiles-spark"
+    profiles.mkdir(exist_ok=True)
+    shutil.copy(REPO / "profiles.yml.example", profiles / "profiles.yml")
+    dbt = [str(Path(PY).with_name("dbt")), "build", "--target", "spark", "--profiles-dir",
+           str(profiles), "--target-path", str(work / "dbt-target-spark"),
+           "--log-path", str(work / "dbt-logs-spark")]
+    out: dict[str, Any] = {}
+    started = time.perf_counter()
+    print(f"  spark: {spark_cluster.up(settings)}", flush=True)
+    out["spark_startup_s"] = round(time.perf_counter() - started, 1)
+    try:
+        for label, as_of in (("full", AS_OF), ("incremental", NIGHT_AS_OF)):
+            sim = Simulator(n, as_of, work / f"simulator-lake-{label}.log")
+            try:
+                env = {k: v for k, v in os.environ.items() if not k.startswith("ORDER_API_")}
+                env.update(ORDER_API_URL=sim.url, ORDER_API_TOKEN=TOKEN,
+                           DLT_DATA_DIR=str(work / "dlt-lake"), PYTHONUNBUFFERED="1",
+                           **env_extra)
+                load = measure([PY, "load/orders.py", "--destination", "lake"], env,
+                               work / f"lake-{label}.log")
+                out[f"lake_load_{label}_s"] = load.wall_s
+                m = measure(dbt, env, work / f"dbt-spark-{label}.log", timeout_s=timeout_s)
+            finally:
+                sim.stop()
+            print(f"  dbt-spark-{label}: {m.wall_s:.1f} s{' ERROR ' + m.error if m.error else ''}",
+                  flush=True)
+            out.update({f"spark_dbt_{label}_s": m.wall_s, f"spark_dbt_{label}_error": m.error})
+        out["spark_cluster"] = _spark_cluster_info(settings.webui_port)
+    finally:
+        spark_cluster.down(settings)
+    return out
+
+
+def _spark_cluster_info(webui_port: int) -> dict[str, Any]:
+    """Workers, cores and memory the master reports, and the cores the Thrift server's
+    application (the executors dbt's queries ran on) holds."""
+    from urllib.request import urlopen
+
+    with urlopen(f"http://127.0.0.1:{webui_port}/json/", timeout=10) as response:
+        master = json.loads(response.read())
+    apps = master.get("activeapps", [])
+    return {"workers": master.get("aliveworkers"), "cores": master.get("cores"),
+            "memory_mb": master.get("memory"),
+            "executor_cores": sum(a.get("cores", 0) for a in apps),
+            "executors": len(master.get("workers", [])) if apps else 0}
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     n, chosen = args.orders, args.contenders
     work = Path(tempfile.mkdtemp(prefix=f"bench-{n}-", dir=args.work_dir))
@@ -376,6 +433,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         sim.stop()
         if not args.keep_db:
             dbs.stop()
+    if args.engine == "spark":
+        out.update(spark_builds(n, work, args.dbt_timeout))
     out["contenders"] = {k: asdict(v) for k, v in results.items()}
     for k, v in results.items():
         out.update({f"{k}_rows_per_s": v.rows_per_s, f"{k}_wall_s": v.wall_s,
@@ -442,7 +501,15 @@ def table(out: dict[str, Any]) -> str:
         f"{fmt('dbt_incremental_s', ' s')}, ratio {fmt('dbt_incremental_over_full')} "
         f"(target ≤ 0.25)",
     ]
-    for key in ("dbt_full_error", "dbt_incremental_error"):
+    if "spark_dbt_full_s" in out:
+        c = out.get("spark_cluster", {})
+        lines.append(
+            f"- dbt build on Spark ({c.get('workers')} workers, {c.get('executor_cores')} "
+            f"executor cores, {c.get('memory_mb')} MB; lake load {fmt('lake_load_full_s', ' s')}"
+            f"): full {fmt('spark_dbt_full_s', ' s')}, after nightly "
+            f"{fmt('spark_dbt_incremental_s', ' s')} (every model rebuilt whole: parquet)")
+    for key in ("dbt_full_error", "dbt_incremental_error", "spark_dbt_full_error",
+                "spark_dbt_incremental_error"):
         if out.get(key):
             lines.append(f"- {key}: {out[key][:500]}")
     if out.get("peer_orders"):
@@ -462,6 +529,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="run plain_dlt and pandas on the first M orders' worth only")
     p.add_argument("--dbt-timeout", type=float, default=900, metavar="S",
                    help="kill a dbt build after S seconds and record it as failed (default 900)")
+    p.add_argument("--engine", choices=("postgres", "spark"), default="postgres",
+                   help="spark: also load the lake and time dbt on a local Spark cluster "
+                        "(make spark-setup first)")
     p.add_argument("--keep-db", action="store_true", help="leave .local/bench-pg running")
     p.add_argument("--work-dir", default=str(RESULTS / "tmp"),
                    help="where logs, CSVs and dlt state go (default bench/results/tmp)")

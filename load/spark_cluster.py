@@ -165,8 +165,8 @@ def up(s: Settings) -> str:
     if running:
         down(s)  # a half-started cluster: start it again from a clean slate
     java = _java()
-    home = _spark_home()
     _check_free(s.host, s.thrift_port, "Spark Thrift server", "SPARK_THRIFT_PORT")
+    home = _spark_home()
     env = {**os.environ, "SPARK_HOME": str(home), "JAVA_HOME": str(Path(java).resolve().parents[1]),
            "SPARK_LOG_DIR": str(s.state / "logs"), "SPARK_LOCAL_IP": "127.0.0.1",
            "SPARK_WORKER_DIR": str(s.state / "work"), "SPARK_LOCAL_DIRS": str(s.state / "tmp"),
