@@ -217,20 +217,30 @@ def up(s: Settings) -> str:
 def down(s: Settings) -> str:
     if not s.state.exists() or not (running := _pids(s.state)):
         return "Spark not running"
-    order = ["thrift-server", *sorted(n for n in running if n.startswith("worker")), "master"]
-    for name in [n for n in order if n in running]:
-        pid = running[name]
+    # the Thrift server first (it is the application on the workers), then the rest together
+    first = {n: p for n, p in running.items() if n == "thrift-server"}
+    for group in (first, {n: p for n, p in running.items() if n not in first}):
+        _stop(group, s)
+    return f"Spark stopped ({len(running)} processes)"
+
+
+def _stop(processes: dict[str, int], s: Settings) -> None:
+    """SIGTERM to each process group (launcher script and its JVM), SIGKILL after 15 s."""
+    for pid in processes.values():
         try:
-            os.killpg(pid, signal.SIGTERM)  # the launcher script and its JVM: one session each
+            os.killpg(pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-        limit = time.monotonic() + 20
-        while _alive(pid) and time.monotonic() < limit:
-            time.sleep(0.2)
+    limit = time.monotonic() + 15
+    while any(map(_alive, processes.values())) and time.monotonic() < limit:
+        time.sleep(0.2)
+    for name, pid in processes.items():
         if _alive(pid):
-            os.killpg(pid, signal.SIGKILL)
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         (s.state / f"{name}.pid").unlink(missing_ok=True)
-    return f"Spark stopped ({len(running)} processes)"
 
 
 def status(s: Settings) -> str:
