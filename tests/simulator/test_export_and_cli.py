@@ -48,7 +48,8 @@ def test_export_layout_and_content_equal_latest(bad_world, tmp_path) -> None:
 
 def test_cli_rejects_bad_flags_without_traceback() -> None:
     for args in (["--orders", "zero"], ["--as-of", "yesterday"], ["--fault-rate", "2"],
-                 ["export"], ["--nope"]):
+                 ["export"], ["--nope"], ["--outage", "tuesday"],
+                 ["--outage", "2026-01-05:1.5"]):
         result = subprocess.run(CLI + args, capture_output=True, text=True, timeout=30)
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr and "usage:" in result.stderr
