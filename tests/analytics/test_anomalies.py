@@ -1,0 +1,65 @@
+"""Anomaly warnings: an outage on OUTAGE_DAY warns on that day only; without it, 60 days
+judged by the same detector raise nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from tests.analytics.conftest import OUTAGE_DAY, Warehouse
+
+TEST = "test.order_analytics.warn_daily_order_anomaly"
+WINDOW = (OUTAGE_DAY - timedelta(days=59), OUTAGE_DAY)
+
+
+def statuses(wh: Warehouse) -> dict[str, str]:
+    results = json.loads((wh.tmp / "target" / "run_results.json").read_text())
+    return {r["unique_id"]: r["status"] for r in results["results"]}
+
+
+def anomalies(wh: Warehouse) -> list[tuple]:
+    """Anomalous (day, currency, metric) among the 60 days ending on OUTAGE_DAY."""
+    return wh.query("""
+        select date_day, currency, metric from marts.daily_order_monitor
+        cross join lateral (values ('orders', is_orders_anomaly),
+                                   ('revenue', is_revenue_anomaly)) as flags (metric, flagged)
+        where flagged and date_day between %s and %s
+        order by 1, 2, 3""", *WINDOW)
+
+
+def test_outage_warns_on_that_day_and_only_that_day(outage: Warehouse) -> None:
+    # the nightly `dbt build` (as of the next night, 03:00 UTC) judged the outage day: warn,
+    # and the build stayed green
+    assert outage.build.returncode == 0
+    assert statuses(outage)[TEST] == "warn"
+    assert "Warning in test warn_daily_order_anomaly" in outage.build.stdout
+    judged = outage.query("select date_day from marts.daily_order_monitor "
+                          "where is_latest_complete_day")
+    assert {day for (day,) in judged} == {OUTAGE_DAY}
+    flagged = anomalies(outage)
+    assert {day for day, _, _ in flagged} == {OUTAGE_DAY}
+    # every currency with enough orders to judge dropped in orders and revenue
+    assert {(c, m) for _, c, m in flagged} >= {("EUR", "orders"), ("EUR", "revenue"),
+                                               ("USD", "orders"), ("USD", "revenue")}
+    # the warning's rows name the day; judging the day before (var anomaly_day) passes
+    shown = outage.dbt("show", "--select", "warn_daily_order_anomaly", "--output", "json",
+                       "--limit", "10")
+    assert shown.returncode == 0, shown.stdout[-3000:]
+    assert OUTAGE_DAY.isoformat() in shown.stdout
+    before = outage.dbt("test", "--select", "warn_daily_order_anomaly", "--vars",
+                        json.dumps({"anomaly_day": str(OUTAGE_DAY - timedelta(days=1))}))
+    assert before.returncode == 0 and statuses(outage)[TEST] == "pass", before.stdout[-3000:]
+
+
+def test_sixty_quiet_days_raise_nothing(quiet: Warehouse) -> None:
+    assert statuses(quiet)[TEST] == "pass"
+    judged = quiet.query("""
+        select currency, count(*) filter (where is_judged) from marts.daily_order_monitor
+        where date_day between %s and %s group by currency""", *WINDOW)
+    assert dict(judged)["EUR"] == dict(judged)["USD"] == 60
+    assert anomalies(quiet) == []
+    # the dbt test, run on the first and the last of those days through the var, passes too
+    for day in WINDOW:
+        run = quiet.dbt("test", "--select", "warn_daily_order_anomaly", "--vars",
+                        json.dumps({"anomaly_day": str(day)}))
+        assert run.returncode == 0 and statuses(quiet)[TEST] == "pass", run.stdout[-3000:]
