@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections import Counter
@@ -130,7 +131,7 @@ def xychart(title: str, labels: list[str], bars: list[float], line: list[float],
     return ["```mermaid", "xychart-beta",
             f'    title "{title}"',
             "    x-axis [" + ", ".join(f'"{label}"' for label in labels) + "]",
-            f'    y-axis "{axis}"',
+            f'    y-axis "{axis}" 0 --> {math.ceil(max([*bars, *line, 1]) * 1.1)}',
             f"    bar {values(bars)}",
             f"    line {values(line)}",
             "```", ""]
@@ -145,7 +146,9 @@ def daily_section(daily: dict[str, Any] | None, problem: str | None = None) -> l
     days = sorted({r["date_day"] for r in rows})
     flagged = [r for r in rows if r.get("is_orders_anomaly") or r.get("is_revenue_anomaly")]
     marked = {r["date_day"] for r in flagged}
-    labels = [d[5:] + (f" {ANOMALY_MARK}" if d in marked else "") for d in days]
+    # day of the month only: 28 dates side by side would overlap (the titles give the range)
+    labels = [d[8:] + (f" {ANOMALY_MARK}" if d in marked else "") for d in days]
+    span = f"{days[0]} to {days[-1]}"
     latest = next((r["date_day"] for r in rows if r.get("is_latest_complete_day")), days[-1])
     latest_flags = [r for r in flagged if r["date_day"] == latest]
     if latest_flags:
@@ -166,7 +169,7 @@ def daily_section(daily: dict[str, Any] | None, problem: str | None = None) -> l
     by_day: dict[str, list[dict[str, Any]]] = {d: [] for d in days}
     for r in rows:
         by_day[r["date_day"]].append(r)
-    lines += xychart("Orders per UTC day (all currencies)", labels,
+    lines += xychart(f"Orders per UTC day, all currencies, {span}", labels,
                      [sum(_number(r["orders"]) for r in by_day[d]) for d in days],
                      [sum(_number(r["expected_orders"]) for r in by_day[d]) for d in days],
                      "orders")
@@ -175,7 +178,7 @@ def daily_section(daily: dict[str, Any] | None, problem: str | None = None) -> l
                                            if r["currency"] == c))
     for currency in currencies:
         cells = {r["date_day"]: r for r in rows if r["currency"] == currency}
-        lines += xychart(f"Revenue per UTC day, {currency}", labels,
+        lines += xychart(f"Revenue per UTC day, {currency}, {span}", labels,
                          [_number(cells.get(d, {}).get("revenue")) for d in days],
                          [_number(cells.get(d, {}).get("expected_revenue")) for d in days],
                          currency)

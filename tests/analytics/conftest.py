@@ -105,6 +105,8 @@ def build_warehouse(server_settings: warehouse.PgSettings, tmp: Path, world: Wor
     built = Warehouse(settings, env, tmp, subprocess.CompletedProcess([], 0))
     built.build = built.dbt("build")
     assert built.build.returncode == 0, built.build.stdout[-4000:]
+    # the build's results (later dbt commands of the tests overwrite target/run_results.json)
+    shutil.copy(tmp / "target" / "run_results.json", tmp / "build_run_results.json")
     return built
 
 

@@ -191,12 +191,13 @@ def test_daily_charts_and_anomaly_line(inputs: tuple[Path, Path], tmp_path: Path
     assert ("> Order anomaly on 2026-11-20 (latest complete UTC day): EUR orders 0 "
             "(expected 10, score -5.1).") in lines
     assert text.count("```mermaid\nxychart-beta\n") == 3
-    assert '    title "Orders per UTC day (all currencies)"' in lines
-    assert '    x-axis ["11-19", "11-20 ⚠"]' in lines
+    span = "2026-11-19 to 2026-11-20"
+    assert f'    title "Orders per UTC day, all currencies, {span}"' in lines
+    assert '    x-axis ["19", "20 ⚠"]' in lines
     assert "    bar [15, 4]" in lines and "    line [20, 20]" in lines
-    eur = lines.index('    title "Revenue per UTC day, EUR"')
+    eur = lines.index(f'    title "Revenue per UTC day, EUR, {span}"')
     assert lines[eur + 3:eur + 5] == ["    bar [120.5, 0]", "    line [100, 100]"]
-    assert lines.index('    title "Revenue per UTC day, USD"') > eur
+    assert lines.index(f'    title "Revenue per UTC day, USD, {span}"') > eur
 
 
 def test_daily_quiet_day_and_missing_file(inputs: tuple[Path, Path], tmp_path: Path) -> None:
