@@ -64,6 +64,19 @@ def test_cli_export_writes_files(tmp_path) -> None:
     assert read_export(tmp_path, "orders") and read_export(tmp_path, "users")
 
 
+def test_cli_outage_empties_that_day(tmp_path) -> None:
+    def days(out, *extra: str) -> set[str]:
+        result = subprocess.run(
+            CLI + ["export", "--out", str(out), *SMALL, "--as-of", "2026-01-20T00:00:00Z",
+                   *extra], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return {instant(o["created_at"]).astimezone(AS_OF.tzinfo).date().isoformat()
+                for o in read_export(out, "orders")}
+
+    assert "2026-01-10" in days(tmp_path / "normal")
+    assert "2026-01-10" not in days(tmp_path / "outage", "--outage", "2026-01-10")
+
+
 def test_cli_serves_until_interrupted() -> None:
     env = os.environ | {"ORDER_API_TOKEN": TOKEN}
     proc = subprocess.Popen(
