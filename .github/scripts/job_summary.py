@@ -85,9 +85,12 @@ def loader_section(summary: dict[str, Any] | None, problem: str | None = None) -
 
 
 def dbt_counts(run_results: dict[str, Any]) -> Counter[str]:
+    """Results per bucket; exposures (listed by `dbt build` as no-op: nothing runs) are not
+    counted."""
     counts: Counter[str] = Counter({s: 0 for s in DBT_STATUSES})
     for result in run_results.get("results") or []:
-        counts[bucket(result.get("status"))] += 1
+        if not str(result.get("unique_id", "")).startswith("exposure."):
+            counts[bucket(result.get("status"))] += 1
     return counts
 
 

@@ -127,6 +127,13 @@ def test_clean_run_has_no_warnings_or_failure_list(tmp_path: Path) -> None:
         assert absent not in text
 
 
+def test_exposures_are_not_counted() -> None:
+    results = {**RUN_RESULTS, "results": [
+        result("model.order_analytics.fct_orders", "success"),
+        result("exposure.order_analytics.analyst_docs_site", "no-op", "NO-OP")]}
+    assert "| 1 | 0 | 0 | 0 |" in job_summary.dbt_section(results)
+
+
 def test_missing_inputs_are_reported_not_fatal(tmp_path: Path) -> None:
     broken = tmp_path / "run_results.json"
     broken.write_text("{not json")
