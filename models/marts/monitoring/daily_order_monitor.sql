@@ -113,27 +113,7 @@ medians as (
 
 ),
 
-deviations as (
-
-    select
-        medians.date_day,
-        medians.currency,
-        percentile_cont(0.5) within group (
-            order by abs(history.orders - medians.expected_orders)
-        ) as mad_orders,
-        percentile_cont(0.5) within group (
-            order by abs(history.revenue - medians.expected_revenue)
-        ) as mad_revenue
-
-    from medians
-    inner join history
-        on
-            medians.date_day = history.date_day
-            and medians.currency = history.currency
-    group by medians.date_day, medians.currency
-
-),
-
+-- the medians with the spread around them
 spreads as (
 
     select
@@ -142,18 +122,30 @@ spreads as (
         medians.history_days,
         medians.expected_orders,
         medians.expected_revenue,
-        greatest(1.4826 * deviations.mad_orders, sqrt(greatest(medians.expected_orders, 1)))
-            as orders_spread,
         greatest(
-            1.4826 * deviations.mad_revenue,
+            1.4826 * percentile_cont(0.5) within group (
+                order by abs(history.orders - medians.expected_orders)
+            ),
+            sqrt(greatest(medians.expected_orders, 1))
+        ) as orders_spread,
+        greatest(
+            1.4826 * percentile_cont(0.5) within group (
+                order by abs(history.revenue - medians.expected_revenue)
+            ),
             medians.expected_revenue * sqrt(2.0 / greatest(medians.expected_orders, 1))
         ) as revenue_spread
 
     from medians
-    inner join deviations
+    inner join history
         on
-            medians.date_day = deviations.date_day
-            and medians.currency = deviations.currency
+            medians.date_day = history.date_day
+            and medians.currency = history.currency
+    group by
+        medians.date_day,
+        medians.currency,
+        medians.history_days,
+        medians.expected_orders,
+        medians.expected_revenue
 
 ),
 
