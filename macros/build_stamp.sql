@@ -126,8 +126,9 @@
     {%- set args = invocation_args_dict -%}
     {%- set partial = args.get('select') or args.get('exclude') or args.get('selector')
         or args.get('resource_types') or args.get('exclude_resource_types') -%}
-    {%- set not_green = results | rejectattr('status', 'in', ['success', 'pass', 'warn'])
-        | list -%}
+    {#- exposures are nodes of a build too, with nothing to run: status no-op -#}
+    {%- set not_green = results
+        | rejectattr('status', 'in', ['success', 'pass', 'warn', 'no-op']) | list -%}
     {%- if execute and flags.WHICH == 'build' and not partial and not not_green -%}
         {%- set log = green_build_log() -%}
         create table if not exists {{ log }} (

@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from . import timefmt
 from .config import WorldConfig
@@ -49,6 +49,16 @@ def _int_between(low: int, high: int | None, what: str) -> Callable[[str], int]:
     return parse
 
 
+def _outage(text: str) -> tuple[date, float]:
+    """`DAY[:FRACTION]`: a UTC day (YYYY-MM-DD) and the share of its orders kept (default 0)."""
+    day_text, _, fraction_text = text.partition(":")
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {day_text!r}") from exc
+    return day, _rate(fraction_text) if fraction_text else 0.0
+
+
 _positive = _int_between(1, None, "must be at least 1")
 _port = _int_between(0, 65535, "not a port")
 
@@ -65,6 +75,9 @@ def _world_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bad-record-rate", type=_rate, default=0.0)
     parser.add_argument("--new-field-from", type=_timestamp, default=None,
                         help="orders updated from then on carry an extra gift_message field")
+    parser.add_argument("--outage", type=_outage, default=None, metavar="DAY[:FRACTION]",
+                        help="orders placed on that UTC day fall to FRACTION of normal "
+                             "(default 0: none)")
     parser.add_argument("--as-of", type=_timestamp, default=None,
                         help="moment the world is served at (default: now, frozen at start-up)")
 
@@ -100,6 +113,8 @@ def _world(args: argparse.Namespace, parser: argparse.ArgumentParser) -> World:
             orders=args.orders, users=args.users, products=args.products, seed=args.seed,
             start=args.start, end=args.end, bad_record_rate=args.bad_record_rate,
             new_field_from=args.new_field_from,
+            outage_day=args.outage[0] if args.outage else None,
+            outage_fraction=args.outage[1] if args.outage else 0.0,
         )
     except ValueError as exc:
         parser.error(str(exc))

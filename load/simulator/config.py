@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,9 @@ class WorldConfig:
     end: datetime = datetime(2026, 12, 31, tzinfo=UTC)
     bad_record_rate: float = 0.0
     new_field_from: datetime | None = None
+    # orders placed on this UTC day fall to `outage_fraction` of normal (an outage at the shop)
+    outage_day: date | None = None
+    outage_fraction: float = 0.0
 
     def __post_init__(self) -> None:
         if self.orders < 1 or self.users < 1:
@@ -30,6 +33,8 @@ class WorldConfig:
             raise ValueError("end must be after start")
         if not 0.0 <= self.bad_record_rate <= 1.0:
             raise ValueError("bad_record_rate must be within [0, 1]")
+        if not 0.0 <= self.outage_fraction <= 1.0:
+            raise ValueError("outage_fraction must be within [0, 1]")
 
     @property
     def product_count(self) -> int:

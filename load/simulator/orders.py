@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from functools import cached_property
 
 import numpy as np
@@ -31,6 +32,7 @@ from .vocab import (
 )
 
 TAG = 1
+OUTAGE_TAG = 4
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
 PENDING, PAID, SHIPPED, DELIVERED, CANCELLED, REFUNDED = range(6)
 MINUTE_MS = 60_000
@@ -43,20 +45,32 @@ def _between(rng: np.random.Generator, low_ms: float, high_ms: float, n: int) ->
     return np.exp(rng.uniform(np.log(low_ms), np.log(high_ms), n)).astype(np.int64)
 
 
+def _outage(config: WorldConfig, created: np.ndarray) -> np.ndarray:
+    """`created` without the orders an outage on `config.outage_day` lost (all but a
+    deterministic `outage_fraction` of that UTC day's orders); unchanged without an outage."""
+    if config.outage_day is None:
+        return created
+    day_start = timefmt.to_ms(datetime.combine(config.outage_day, time(), UTC))
+    on_day = (created >= day_start) & (created < day_start + timefmt.DAY_MS)
+    lost = on_day & (generator(config.seed, OUTAGE_TAG).random(created.size)
+                     >= config.outage_fraction)
+    return created[~lost]
+
+
 class Orders:
     name = "orders"
 
     def __init__(self, config: WorldConfig, users_created: np.ndarray, products: Products) -> None:
         rng = generator(config.seed, TAG)
-        n = config.orders
         start, end = timefmt.to_ms(config.start), timefmt.to_ms(config.end)
+        self.width = max(8, len(str(config.orders)))
+        created = _outage(config, np.sort(rng.integers(start, end, config.orders)))
+        n = created.size
         self.n_records = n
-        self.width = max(8, len(str(n)))
         self.products = products
         self.new_field_from = (
             None if config.new_field_from is None else timefmt.to_ms(config.new_field_from)
         )
-        created = np.sort(rng.integers(start, end, n))
         available = np.maximum(np.searchsorted(users_created, created, side="right"), 1)
         self.user = (rng.random(n) * available).astype(np.int32)
         self.user_width = max(7, len(str(len(users_created))))

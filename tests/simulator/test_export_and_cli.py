@@ -48,7 +48,8 @@ def test_export_layout_and_content_equal_latest(bad_world, tmp_path) -> None:
 
 def test_cli_rejects_bad_flags_without_traceback() -> None:
     for args in (["--orders", "zero"], ["--as-of", "yesterday"], ["--fault-rate", "2"],
-                 ["export"], ["--nope"]):
+                 ["export"], ["--nope"], ["--outage", "tuesday"],
+                 ["--outage", "2026-01-05:1.5"]):
         result = subprocess.run(CLI + args, capture_output=True, text=True, timeout=30)
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr and "usage:" in result.stderr
@@ -61,6 +62,19 @@ def test_cli_export_writes_files(tmp_path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert read_export(tmp_path, "orders") and read_export(tmp_path, "users")
+
+
+def test_cli_outage_empties_that_day(tmp_path) -> None:
+    def days(out, *extra: str) -> set[str]:
+        result = subprocess.run(
+            CLI + ["export", "--out", str(out), *SMALL, "--as-of", "2026-01-20T00:00:00Z",
+                   *extra], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return {instant(o["created_at"]).astimezone(AS_OF.tzinfo).date().isoformat()
+                for o in read_export(out, "orders")}
+
+    assert "2026-01-10" in days(tmp_path / "normal")
+    assert "2026-01-10" not in days(tmp_path / "outage", "--outage", "2026-01-10")
 
 
 def test_cli_serves_until_interrupted() -> None:

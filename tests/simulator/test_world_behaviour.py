@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email.utils
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 import orjson
@@ -134,3 +134,25 @@ def test_aggregate_helpers_match_the_feed(world) -> None:
     counts = world.version_counts("users", later)
     assert set(counts) == {r["id"] for r in world.latest("users", later)}
     assert min(counts.values()) >= 1 and max(counts.values()) > 1
+
+
+def _orders_per_day(world: World) -> Counter:
+    orders = world.latest("orders", END_OF_WORLD)
+    return Counter(instant(o["created_at"]).astimezone(UTC).date() for o in orders)
+
+
+END_OF_WORLD = AS_OF + timedelta(days=30)
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.25])
+def test_outage_keeps_a_fraction_of_that_days_orders_only(world, fraction: float) -> None:
+    day = (AS_OF - timedelta(days=5)).date()
+    outage = World(small_config(outage_day=day, outage_fraction=fraction))
+    normal, hit = _orders_per_day(world), _orders_per_day(outage)
+    assert {d: n for d, n in hit.items() if d != day} == \
+        {d: n for d, n in normal.items() if d != day}
+    assert normal[day] >= 40
+    assert hit[day] == pytest.approx(fraction * normal[day], abs=0.15 * normal[day])
+    assert (hit[day] == 0) == (fraction == 0.0)
+    twin = World(small_config(outage_day=day, outage_fraction=fraction))
+    assert outage.latest("orders", AS_OF) == twin.latest("orders", AS_OF)

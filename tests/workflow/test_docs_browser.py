@@ -33,6 +33,11 @@ BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgr
 BROWSER_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Columns whose descriptions must be visible on the model page (what an analyst looks up).
 COLUMNS = ("order_id", "order_total", "revenue_amount", "status_label")
+# The semantic layer's metrics and the exposures (models/marts/semantic/) the site must list.
+METRICS = ("orders", "revenue", "average_order_value", "items_sold", "customers",
+           "cancellation_rate", "repeat_customer_rate")
+EXPOSURES = ("analyst_docs_site", "analyst_sql_on_order_summary", "semantic_layer_metrics",
+             "nightly_job_summary")
 
 
 def browser_executable() -> str | None:
@@ -105,6 +110,8 @@ def undocumented(docs_site: Path) -> list[str]:
     missing = []
     for kind in ("nodes", "sources"):
         for uid, entry in catalog[kind].items():
+            if uid.startswith("test."):  # a test's stored failures (store_failures)
+                continue
             node = manifest[kind][uid]
             if not node.get("description", "").strip():
                 missing.append(uid)
@@ -112,6 +119,33 @@ def undocumented(docs_site: Path) -> list[str]:
                          if col.get("description", "").strip()}
             missing += [f"{uid}.{c}" for c in entry["columns"] if c.lower() not in described]
     return missing
+
+
+def check_metrics_and_exposures(page, served: str, docs_site: Path) -> None:  # noqa: ANN001
+    """The site lists the semantic layer's metrics and the exposures, each with its page."""
+    from playwright.sync_api import expect
+
+    manifest = json.loads((docs_site / "manifest.json").read_text())
+    metrics = {m["name"]: m for m in manifest["metrics"].values()}
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert set(METRICS) <= set(metrics)
+    assert set(EXPOSURES) <= set(exposures)
+    # the sidebar's project tree has a Metrics and an Exposures section
+    page.goto(f"{served}/#!/overview", wait_until="load")
+    for section in ("Exposures", "Metrics", "Semantic Models"):
+        expect(page.get_by_text(section, exact=True).filter(visible=True).first) \
+            .to_be_visible(timeout=30_000)
+    for name in METRICS:
+        page.goto(f"{served}/#!/metric/{metrics[name]['unique_id']}", wait_until="load")
+        expect(page.get_by_text(snippet(metrics[name]["description"], 5)).first) \
+            .to_be_visible(timeout=30_000)
+        expect(page.get_by_text(metrics[name]["label"], exact=True).first).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "dbt-docs-metric.png"))
+    for name in EXPOSURES:
+        page.goto(f"{served}/#!/exposure/{exposures[name]['unique_id']}", wait_until="load")
+        expect(page.get_by_text(snippet(exposures[name]["description"], 5)).first) \
+            .to_be_visible(timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / "dbt-docs-exposure.png"))
 
 
 def test_order_summary_docs_page_and_lineage(served: str, docs_site: Path) -> None:
@@ -164,6 +198,7 @@ def test_order_summary_docs_page_and_lineage(served: str, docs_site: Path) -> No
             box = graph.first.bounding_box()
             assert box and box["width"] > 200 and box["height"] > 200, box
             page.screenshot(path=str(SCREENSHOTS / "dbt-docs-order-summary-lineage.png"))
+            check_metrics_and_exposures(page, served, docs_site)
             assert errors == [], errors
         finally:
             browser.close()

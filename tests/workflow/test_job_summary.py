@@ -127,6 +127,13 @@ def test_clean_run_has_no_warnings_or_failure_list(tmp_path: Path) -> None:
         assert absent not in text
 
 
+def test_exposures_are_not_counted() -> None:
+    results = {**RUN_RESULTS, "results": [
+        result("model.order_analytics.fct_orders", "success"),
+        result("exposure.order_analytics.analyst_docs_site", "no-op", "NO-OP")]}
+    assert "| 1 | 0 | 0 | 0 |" in job_summary.dbt_section(results)
+
+
 def test_missing_inputs_are_reported_not_fatal(tmp_path: Path) -> None:
     broken = tmp_path / "run_results.json"
     broken.write_text("{not json")
@@ -163,3 +170,49 @@ def test_real_loader_summary_shape_is_accepted() -> None:
                                                       new_columns=["gift_note"])
     lines = job_summary.loader_section(summary.to_json())
     assert "| orders | 3 | 2 | 1 | `gift_note` |" in lines
+
+
+def day_row(day: str, currency: str, orders: int, revenue: str, *, expected: float = 10,
+            anomaly: bool = False, latest: bool = False) -> dict:
+    return {"date_day": day, "currency": currency, "orders": orders, "revenue": revenue,
+            "expected_orders": expected, "expected_revenue": "100.00", "orders_score": -5.1,
+            "revenue_score": -4.2, "is_latest_complete_day": latest, "is_judged": True,
+            "is_orders_anomaly": anomaly, "is_revenue_anomaly": False}
+
+
+DAILY = {"node": "daily_orders_last_28_days", "show": [
+    day_row("2026-11-19", "EUR", 12, "120.50"), day_row("2026-11-19", "USD", 3, "30.25"),
+    day_row("2026-11-20", "EUR", 0, "0.00", anomaly=True, latest=True),
+    day_row("2026-11-20", "USD", 4, "41.10", latest=True),
+]}
+
+
+def test_daily_charts_and_anomaly_line(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    daily = tmp_path / "daily-orders.json"
+    daily.write_text(json.dumps(DAILY))
+    text = job_summary.render(*inputs, daily)
+    lines = text.splitlines()
+    # the load table stays, the charts come after it
+    assert lines.index("| orders | 5120 | 5003 | 2 | - |") < \
+        lines.index("### Orders and revenue, last 28 days")
+    assert ("> Order anomaly on 2026-11-20 (latest complete UTC day): EUR orders 0 "
+            "(expected 10, score -5.1).") in lines
+    assert text.count("```mermaid\nxychart-beta\n") == 3
+    span = "2026-11-19 to 2026-11-20"
+    assert f'    title "Orders per UTC day, all currencies, {span}"' in lines
+    assert '    x-axis ["19", "20 ⚠"]' in lines
+    assert "    bar [15, 4]" in lines and "    line [20, 20]" in lines
+    eur = lines.index(f'    title "Revenue per UTC day, EUR, {span}"')
+    assert lines[eur + 3:eur + 5] == ["    bar [120.5, 0]", "    line [100, 100]"]
+    assert lines.index(f'    title "Revenue per UTC day, USD, {span}"') > eur
+
+
+def test_daily_quiet_day_and_missing_file(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    quiet = {"show": [{**r, "is_orders_anomaly": False} for r in DAILY["show"]]}
+    daily = tmp_path / "daily-orders.json"
+    daily.write_text(json.dumps(quiet))
+    text = job_summary.render(*inputs, daily)
+    assert "No order anomaly on 2026-11-20 (latest complete UTC day)." in text
+    assert "WARNING]\n> Order anomaly" not in text and "⚠\"" not in text
+    missing = job_summary.render(*inputs, tmp_path / "none.json")
+    assert f"No daily orders (`{tmp_path / 'none.json'}` not found)." in missing
