@@ -40,8 +40,6 @@ pytestmark = pytest.mark.spark
 
 FIRST_NIGHT = datetime(2026, 11, 18, tzinfo=UTC)
 NIGHTS = 2
-MARTS = ["dim_users", "dim_locations", "dim_devices", "dim_products", "dim_dates", "fct_orders",
-         "fct_order_items", "fct_order_status_history", "order_summary"]
 NOT_COMPARED = {"built_at", "dlt_load_id", "loaded_at", "user_key", "order_version_key",
                 "version_source"}
 # the cluster of this test: ports apart from `make spark-up`'s defaults
@@ -102,7 +100,10 @@ def test_spark_marts_equal_postgres_marts(pg, pg_env, spark, world: World, tmp_p
     assert lake_orders[0][1] == raw_orders
     assert lake_orders[0][0] > raw_orders
 
-    for mart in MARTS:
+    marts = [name for (name,) in query(pg, "select table_name from information_schema.tables "
+                                           "where table_schema = 'marts' order by 1")]
+    assert {"fct_orders", "dim_users", "order_summary"} <= set(marts)
+    for mart in marts:
         types = dict(query(pg, """select column_name, data_type from information_schema.columns
                                   where table_schema = 'marts' and table_name = %s
                                   order by ordinal_position""", mart))

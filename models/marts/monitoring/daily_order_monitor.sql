@@ -24,9 +24,8 @@ activity as (
 
     select
         (select min(orders.ordered_date) as first_order_day from orders) as first_day,
-        cast(
-            max(greatest(fct_orders.ordered_at, fct_orders.updated_at)) at time zone 'UTC' as date
-        ) as in_progress_day
+        {{ utc_date('max(greatest(fct_orders.ordered_at, fct_orders.updated_at))') }}
+            as in_progress_day
 
     from {{ ref('fct_orders') }} as fct_orders
 
@@ -183,7 +182,7 @@ select
     date_day,
     currency,
     orders,
-    revenue,
+    cast(revenue as decimal(14, 2)) as revenue,
     cast(expected_orders as decimal(12, 1)) as expected_orders,
     cast(expected_revenue as decimal(14, 2)) as expected_revenue,
     cast(orders_score as decimal(8, 2)) as orders_score,
