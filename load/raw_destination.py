@@ -38,6 +38,7 @@ from dlt.destinations.sql_jobs import SqlMergeFollowupJob
 # Fresh raw tables have no statistics yet, and without them the planner would rather scan all of
 # raw than use the BRIN index; the penalty that steers it away from scans then makes its cost
 # estimate huge, which would switch JIT compilation on (~0.3 s per statement for nothing).
+STATE_ID_CONSTRAINT = "_dlt_pipeline_state__dlt_id_key"
 PLAN_WITH_BRIN = ("set local enable_seqscan = off", "set local jit = off")
 
 
@@ -117,6 +118,15 @@ def _column_list(table: str) -> str:
 
 
 class RawPostgresClient(PostgresClient):
+    def update_stored_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """dlt's update, then the state table's UNIQUE constraint on `_dlt_id` dropped where an
+        earlier version of this loader created it (see `destination`)."""
+        applied = super().update_stored_schema(*args, **kwargs)
+        state = self.sql_client.make_qualified_table_name(self.schema.state_table_name)
+        self.sql_client.execute_sql(f"alter table if exists {state} "
+                                    f"drop constraint if exists {STATE_ID_CONSTRAINT}")
+        return applied
+
     def _create_merge_followup_jobs(
         self, table_chain: Sequence[PreparedTableSchema]
     ) -> list[FollowupJobRequest]:
@@ -137,8 +147,16 @@ class raw_postgres(postgres):  # noqa: N801 - dlt's destination factories are lo
 
 
 def destination(credentials: str | None = None) -> raw_postgres:
-    """The destination, configured like dlt's postgres (`destination.postgres.credentials`)."""
-    return raw_postgres(credentials=credentials, destination_name="postgres")
+    """The destination, configured like dlt's postgres (`destination.postgres.credentials`).
+
+    Without `create_indexes`: its only effect here is a UNIQUE constraint on `_dlt_id` of dlt's
+    state table (raw tables have no `_dlt_id`). A loader killed after a load job committed but
+    before dlt recorded the job runs the job again on resume; for the state row that re-insert
+    hit the constraint and failed the resumed load terminally ("duplicate key value violates
+    unique constraint _dlt_pipeline_state__dlt_id_key", tests/load/test_crash.py). Without it
+    the state row is written twice, identical, which dlt's state restore reads as one."""
+    return raw_postgres(credentials=credentials, destination_name="postgres",
+                        create_indexes=False)
 
 
 def index_raw_table(sql: SqlClientBase[Any], table: PreparedTableSchema) -> None:

@@ -74,7 +74,7 @@ def query(settings: warehouse.PgSettings, sql: str, *params: object) -> list[tup
     try:
         with conn.cursor() as cur:
             cur.execute(sql, params or None)
-            return cur.fetchall()
+            return cur.fetchall() if cur.description else []
     finally:
         conn.close()
 

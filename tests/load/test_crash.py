@@ -65,3 +65,35 @@ def test_kill_9_then_rerun_is_exact(pg, pg_env, seed: int) -> None:
     expected_items = sum(len(r["items"]) for r in world.latest("orders", AS_OF))
     assert query(pg, "select count(*) from raw.order_items")[0][0] == expected_items
     assert query(pg, "select count(*) from raw.rejected_records")[0][0] == 0
+
+
+def test_state_row_written_twice_resumes(pg, pg_env) -> None:
+    """A loader killed after its state job committed but before dlt recorded the job writes the
+    state row again on resume. That must not fail the load (CI once failed on dlt's UNIQUE
+    constraint on `_dlt_pipeline_state._dlt_id`); a database where an earlier loader created
+    the constraint loses it on the next run."""
+    world = World(WorldConfig(orders=1500, users=300, seed=3,
+                              start=datetime(2026, 6, 1, tzinfo=UTC), end=AS_OF))
+    first, second = datetime(2026, 11, 10, tzinfo=UTC), AS_OF
+
+    def load(as_of: datetime) -> None:
+        with serve(world, as_of=as_of, token="t", keep_pages=False) as server:
+            env = {**pg_env, "ORDER_API_URL": server.url, "ORDER_API_TOKEN": "t"}
+            out, _ = (proc := start_loader(env)).communicate(timeout=300)
+            assert proc.returncode == 0, out
+
+    load(first)
+    query(pg, "alter table raw._dlt_pipeline_state "
+              "add constraint _dlt_pipeline_state__dlt_id_key unique (_dlt_id)")
+    load(first)
+    assert query(pg, "select count(*) from pg_constraint "
+                     "where conname = '_dlt_pipeline_state__dlt_id_key'")[0][0] == 0
+    # what a resumed state job writes: the same rows again, same `_dlt_id`
+    states = query(pg, "select count(*) from raw._dlt_pipeline_state")[0][0]
+    query(pg, "insert into raw._dlt_pipeline_state select * from raw._dlt_pipeline_state")
+    assert query(pg, "select count(*) from raw._dlt_pipeline_state")[0][0] == 2 * states
+    load(second)
+    for feed in FEEDS:  # raw keeps every version served: the first night's and the second's
+        expected = {(r["id"], datetime.fromisoformat(r["updated_at"]).astimezone(UTC))
+                    for as_of in (first, second) for r in world.latest(feed, as_of)}
+        assert raw_versions(pg, feed) == expected, feed
