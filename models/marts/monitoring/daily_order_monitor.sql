@@ -1,7 +1,8 @@
 -- Orders and revenue per UTC day and currency against the same weekday of the four weeks
 -- before (the anomaly detector behind the warning test warn_daily_order_anomaly; method and
 -- threshold in docs/analysts.md):
--- * expected value: the median of the 4 prior same-weekday values (weekday seasonality);
+-- * expected value: the median of the 4 prior same-weekday values (weekday seasonality),
+--   revenue to the cent;
 -- * spread: 1.4826 x their median absolute deviation (MAD), at least the Poisson spread of
 --   the expected number of orders (sqrt(expected)), and for revenue at least
 --   expected revenue x sqrt(2 / expected orders) (a sum of that many order totals);
@@ -105,7 +106,11 @@ medians as (
         currency,
         count(*) as history_days,
         percentile_cont(0.5) within group (order by orders) as expected_orders,
-        percentile_cont(0.5) within group (order by revenue) as expected_revenue
+        -- in whole cents, half a cent up: percentile_cont computes in floating point, where
+        -- a median of cents is exact (k or k + 0.5) on every engine; of amounts, it is not
+        floor(
+            percentile_cont(0.5) within group (order by revenue * 100) + 0.5
+        ) / 100 as expected_revenue
 
     from history
     group by date_day, currency
