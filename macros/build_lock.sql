@@ -13,6 +13,15 @@
     {{ return(adapter.dispatch('build_lock')()) }}
 {%- endmacro %}
 
+{#- A table or view is swapped in as dbt's table/view materializations do: the old relation
+    renamed to `<name>__dbt_backup` inside the transaction, the backup dropped after the
+    commit. The build that waited on the lock renames in between and would find the other
+    build's backup still there ("relation ... __dbt_backup already exists"): it drops it first,
+    under the lock. -#}
 {% macro default__build_lock() -%}
     select pg_advisory_xact_lock(hashtext('dbt {{ project_name }}'), hashtext('{{ this }}'))
+    {%- set kind = config.get('materialized') %}
+    {%- if kind in ['table', 'view'] %};
+    drop {{ kind }} if exists {{ make_backup_relation(this, kind) }} cascade
+    {%- endif %}
 {%- endmacro %}
