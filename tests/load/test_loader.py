@@ -115,6 +115,7 @@ def test_schema_drift_adds_and_reports_a_column(pg, pg_env, api, tmp_path: Path)
 def test_pinned_schema_types_are_what_postgres_has(pg, pg_env, api) -> None:
     api(small_world())
     load()
+    assert yaml.safe_load.__module__ == "yaml", "dlt's libyaml loader stays inside the run"
     pinned = yaml.safe_load(SCHEMA_FILE.read_text())["tables"]
     assert pinned["orders"]["columns"]["total"]["precision"] == 12
     types = dict(((t, c), (d, p, s)) for t, c, d, p, s in query(pg, """
@@ -155,6 +156,7 @@ def test_export_backfill_gives_the_same_raw_as_the_api(pg, pg_env, api, tmp_path
 
 
 def test_libyaml_reads_the_pinned_schema_exactly_like_pyyaml() -> None:
-    """orders.py has dlt parse the pinned schema with libyaml: it must be the same schema."""
+    """orders.py has dlt parse the pinned schema with libyaml (while the pipeline runs): it must
+    be the same schema."""
     text = SCHEMA_FILE.read_text()
     assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.load(text, Loader=yaml.SafeLoader)
