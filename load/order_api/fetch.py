@@ -36,8 +36,8 @@ from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 
+from order_api import settings
 from order_api.contract import FEEDS
-from order_api.settings import PAGE_SIZE
 
 PageSource = Callable[[str, datetime | None], Iterable[list[Any]]]
 """Yields pages of raw records of a feed changed at or after a given time (None: all)."""
@@ -87,7 +87,7 @@ class ApiPages:
         self.clients = {feed: OrderApiClient(base_url, token) for feed in FEEDS}
 
     def __call__(self, feed: str, since: datetime | None) -> Iterator[list[Any]]:
-        params: dict[str, Any] = {"limit": PAGE_SIZE}
+        params: dict[str, Any] = {"limit": settings.PAGE_SIZE}
         if since is not None:
             params["updated_since"] = since.isoformat().replace("+00:00", "Z")
         return self.clients[feed].pages(feed, params)
@@ -157,8 +157,9 @@ def _prefetched(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
         stop.set()
 
 
-def export_pages(base_url: str, page_size: int = PAGE_SIZE) -> PageSource:
+def export_pages(base_url: str) -> PageSource:
     """The bulk export at `base_url` as a `PageSource` (it holds every version: no `since`)."""
+    page_size = settings.PAGE_SIZE
     fs, root = fsspec.core.url_to_fs(base_url.rstrip("/"))
 
     def pages(feed: str, _since: datetime | None) -> Iterator[list[Any]]:
