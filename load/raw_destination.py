@@ -48,10 +48,10 @@ import warehouse
 
 log = logging.getLogger("order_api")
 
+STATE_ID_CONSTRAINT = "_dlt_pipeline_state__dlt_id_key"  # see `destination`
 # Fresh raw tables have no statistics yet, and without them the planner would rather scan all of
 # raw than use the BRIN index; the penalty that steers it away from scans then makes its cost
 # estimate huge, which would switch JIT compilation on (~0.3 s per statement for nothing).
-STATE_ID_CONSTRAINT = "_dlt_pipeline_state__dlt_id_key"
 PLAN_WITH_BRIN = ("set local enable_seqscan = off", "set local jit = off")
 
 
