@@ -2,10 +2,9 @@
 that break the contract (quarantined in `raw.rejected_records`).
 
 Pages that `clean_pages.py` cannot vouch for come here (validate.py chooses). It works a column
-at a time:
-a list comprehension per column for type checks, Arrow compute for patterns, enums, timestamps
-and amounts. A record with any violation is rejected whole (for an order: with its line items)
-and kept, with the reason, for `raw.rejected_records`; the rest of the page loads.
+at a time: a list comprehension per column for type checks, Arrow compute for patterns, enums,
+timestamps and amounts. A record with any violation is rejected whole (for an order: with its
+line items) and kept, with the reason, for `raw.rejected_records`; the rest of the page loads.
 """
 
 from __future__ import annotations
