@@ -13,53 +13,40 @@ Settings (environment; dlt's `.dlt/config.toml` / `.dlt/secrets.toml` work too):
 from __future__ import annotations
 
 import argparse
-import functools
 import gc
 import logging
 import os
 import sys
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from unittest import mock
 
 import dlt
 import fsspec
-import psycopg2
 import yaml
 from dlt.common.schema import Schema
-from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 import errors
 import lake_destination
 import load_lock
 import raw_destination
 import warehouse
-from order_api.client import OrderApiClient
+from order_api import order_api_source
 from order_api.contract import FEEDS
-from order_api.export import export_pages
-from order_api.source import order_api_source
+from order_api.fetch import ApiPages, export_pages
+from order_api.settings import DATASET, DLT_SETTINGS, PIPELINE_NAME, feed_tables
 from phase_log import PhaseLog
-from run_summary import RAW_TABLES, FeedSummary, RunSummary
+from run_summary import FeedSummary, RunSummary, new_columns
 
-PIPELINE_NAME = "order_api"
-DATASET = "raw"
 SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
-PAGE_SIZE = 1000
 DEMO_WORLD = {"orders": 5000, "users": 1000, "seed": 7}
 NO_API = ("ORDER_API_URL is not set: set it and ORDER_API_TOKEN for a real API, or pass --demo "
           "to load the bundled simulator")
-DLT_SETTINGS = {
-    # Arrow tables get dlt's load id and row id columns like any other data
-    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
-    # files go straight to COPY / ADBC on this machine: compressing them first only costs CPU
-    "DATA_WRITER__DISABLE_COMPRESSION": "true",
-    "DATA_WRITER__COMPRESSION": "none",  # parquet
-    # bounded memory: files of at most 100k rows, loaded at most 2 at a time
-    "DATA_WRITER__FILE_MAX_ITEMS": "100000",
-    "LOAD__WORKERS": "2",
-}
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # PyYAML's wheels include libyaml
 log = logging.getLogger("order_api")
 
 
@@ -106,51 +93,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _settings() -> warehouse.PgSettings | None:
-    """The `_PGSQL_*` settings; None: dlt's credentials if configured, else the embedded server."""
-    try:
-        return warehouse.from_env()
-    except ValueError as exc:
-        raise errors.UsageError(str(exc)) from None
-
-
-def _dlt_credentials_dsn() -> str | None:
-    """dlt's `destination.postgres.credentials` (a URL or a table) as a connection URL."""
-    value = dlt.secrets.get("destination.postgres.credentials")
-    if value is None:
-        return None
-    credentials = PostgresCredentials()
-    try:
-        if isinstance(value, str):
-            credentials.parse_native_representation(value)
-        else:
-            credentials.update(dict(value))
-        return credentials.to_native_representation()
-    except Exception:  # noqa: BLE001 - dlt's parse errors vary; the value may hold a password
-        raise errors.UsageError("dlt's destination.postgres.credentials is not a PostgreSQL "
-                                "connection URL or table: fix it (e.g. postgresql://user:pass@"
-                                "host:5432/db) or set _PGSQL_HOSTNAME and friends.") from None
-
-
-def _destination(settings: warehouse.PgSettings | None,
-                 dlt_dsn: str | None) -> tuple[Any, str, str]:
-    """dlt destination, a printable location and a connection URL; checks the connection."""
-    if settings is None and dlt_dsn is not None:
-        where = "dlt's destination.postgres.credentials"
-        destination, dsn = raw_destination.destination(), dlt_dsn
-    else:
-        if settings is None and not (warehouse.EMBEDDED_DATA_DIR / "postmaster.pid").exists():
-            log.info("starting the embedded PostgreSQL in .local/pg (`make db-stop` stops it)")
-        settings = settings or warehouse.start_embedded()
-        where, dsn = settings.describe(), settings.url()
-        destination = raw_destination.destination(dsn)
-    try:
-        psycopg2.connect(dsn, connect_timeout=10).close()
-    except psycopg2.Error as exc:
-        raise errors.UsageError(errors.database_error(exc, where)) from None
-    return destination, where, dsn
-
-
 def _api_settings(demo: bool, embedded: bool) -> tuple[str, str] | None:
     """The API's URL and token, or None for the bundled simulator (the demo)."""
     url = os.environ.get("ORDER_API_URL") or dlt.config.get("sources.order_api.base_url")
@@ -192,51 +134,33 @@ def _check_export(url: str) -> None:
                                 "_AWS_S3_URL_SOURCE); it holds <feed>/dt=<day>/part-*.jsonl.gz")
 
 
-def _new_columns(before: dict[str, set[str]], schema: Schema) -> dict[str, list[str]]:
-    """Columns added to tables that already had data: new fields the API started sending."""
-    out: dict[str, list[str]] = {}
-    for feed, tables in RAW_TABLES.items():
-        for table in tables:
-            if not before.get(table) or table not in schema.tables:
-                continue
-            now = set(schema.get_table_columns(table))
-            added = sorted(c for c in now - before[table] if not c.startswith("_dlt"))
-            out.setdefault(feed, []).extend(f"{table}.{c}" for c in added)
-    return out
-
-
 def _known_columns(pipeline: dlt.Pipeline) -> dict[str, set[str]]:
     """Columns raw has now, or (on a fresh dataset) the ones the pinned schema declares."""
     if pipeline.default_schema_name is not None:
         tables = pipeline.default_schema.tables
     else:
-        pinned = yaml.safe_load((SCHEMAS_DIR / "import" / f"{PIPELINE_NAME}.schema.yaml")
-                                .read_text())
+        pinned = yaml.load((SCHEMAS_DIR / "import" / f"{PIPELINE_NAME}.schema.yaml")
+                           .read_text(), Loader=YAML_LOADER)
         tables = pinned["tables"]
     return {name: set(table.get("columns", {})) for name, table in tables.items()}
 
 
-def _count_new(pipeline: dlt.Pipeline, schema: Schema, load_ids: list[str]) -> dict[str, int]:
+def _index_and_count(pipeline: dlt.Pipeline, schema: Schema, tables: dict[str, list[str]],
+                     load_ids: list[str]) -> dict[str, int]:
+    """Rows these loads added to each feed's raw tables (which get their BRIN index first)."""
     if not load_ids:
         return {}
-    counts: dict[str, int] = {}
-    loaded = schema.tables
     with pipeline.sql_client() as sql:
-        for tables in RAW_TABLES.values():
-            for table in tables:
-                if table not in loaded:
-                    continue
-                raw_destination.index_raw_table(sql, loaded[table])
-                counts[table] = raw_destination.count_loaded(sql, table, load_ids)
-    return counts
+        loaded = [schema.tables[t] for names in tables.values() for t in names
+                  if t in schema.tables]
+        return raw_destination.index_and_count(sql, loaded, load_ids)
 
 
 def run(args: argparse.Namespace) -> RunSummary:
     started = time.monotonic()
     with ExitStack() as stack:
         lake = args.destination == "lake"
-        settings = None if lake else _settings()
-        dlt_dsn = _dlt_credentials_dsn() if settings is None and not lake else None
+        location = None if lake else raw_destination.locate()
         export_url = api = None
         if args.from_export is not None:
             export_url = args.from_export or os.environ.get("_AWS_S3_URL_SOURCE", "")
@@ -244,31 +168,23 @@ def run(args: argparse.Namespace) -> RunSummary:
                 raise errors.UsageError("--from-export needs a URL or _AWS_S3_URL_SOURCE set.")
             _check_export(export_url)
         else:
-            local = lake_destination.is_local_default() if lake else \
-                settings is None and dlt_dsn is None
+            local = lake_destination.is_local_default() if lake else location.embedded
             api = _api_settings(args.demo, embedded=local)
-        if lake:  # no load lock: it is PostgreSQL's (README: Outgrowing one PostgreSQL)
+        if location is None:  # no load lock: it is PostgreSQL's (README: Outgrowing one PostgreSQL)
             destination, where = lake_destination.destination_and_label()
         else:
-            destination, where, dsn = _destination(settings, dlt_dsn)
+            destination, where, dsn = raw_destination.connect(location)
             # before anything touches raw or dlt's staging dataset, until the counts are done
             stack.enter_context(load_lock.hold(dsn, PIPELINE_NAME, DATASET, where))
         stats = {feed: FeedSummary() for feed in FEEDS}
-        clients: dict[str, OrderApiClient] = {}
+        api_pages = None
         if export_url:
             pages, source_label = export_pages(export_url), export_url
         else:
-            api_url, token = api or _demo_api(stack)
-            clients = {feed: OrderApiClient(api_url, token) for feed in FEEDS}
-
-            def pages(feed: str, since: datetime | None) -> Any:
-                params: dict[str, Any] = {"limit": PAGE_SIZE}
-                if since is not None:
-                    params["updated_since"] = since.isoformat().replace("+00:00", "Z")
-                return clients[feed].pages(feed, params)
-
-            source_label = api_url
+            source_label, token = api or _demo_api(stack)
+            pages = api_pages = ApiPages(source_label, token)
         summary = RunSummary(source=f"{source_label} into {where}")
+        stack.enter_context(_libyaml_for_dlt())
         pipeline = dlt.pipeline(
             pipeline_name=PIPELINE_NAME, destination=destination, dataset_name=DATASET,
             pipelines_dir=_pipelines_dir(lake), import_schema_path=str(SCHEMAS_DIR / "import"),
@@ -281,30 +197,43 @@ def run(args: argparse.Namespace) -> RunSummary:
             before = _known_columns(pipeline)
             info = pipeline.run(source)
         except Exception as exc:  # noqa: BLE001 - reported as one line by main()
-            attempts = sum(c.counter.attempts for c in clients.values())
+            attempts = api_pages.attempts() if api_pages else 0
             label = source_label if args.from_export is None else "the export"
             raise errors.UsageError(errors.describe(exc, label, attempts, where)) from exc
         summary.load_ids = list(info.loads_ids)
         schema = pipeline.default_schema  # each access re-reads it from storage: once
+        tables = {feed: feed_tables(feed) for feed in FEEDS}
         new_rows = (lake_destination.rows_written(pipeline, info) if lake
-                    else _count_new(pipeline, schema, summary.load_ids))
-        new_columns = _new_columns(before, schema)
+                    else _index_and_count(pipeline, schema, tables, summary.load_ids))
+        added = new_columns(before, schema, tables)
         for feed, s in stats.items():
             s.new_versions = new_rows.get(feed, 0)
             s.new_line_items = new_rows.get("order_items", 0) if feed == "orders" else 0
-            s.new_columns = new_columns.get(feed, [])
-            s.retries = max(0, clients[feed].counter.attempts - s.pages) if clients else 0
+            s.new_columns = added.get(feed, [])
+            s.retries = max(0, api_pages.attempts(feed) - s.pages) if api_pages else 0
             summary.feeds[feed] = s
     summary.duration_s = round(time.monotonic() - started, 3)
     return summary
 
 
-def _libyaml_for_dlt() -> None:
-    """dlt re-reads the pinned import schema at every schema access (about 8 times a run) with
-    PyYAML's pure-Python `safe_load`: ~0.5 s of every run, a sixth of a nightly. libyaml's
-    loader builds the same objects ~10x faster (tests/load/test_loader.py checks it does)."""
-    if hasattr(yaml, "CSafeLoader"):  # PyYAML's wheels include libyaml
-        yaml.safe_load = functools.partial(yaml.load, Loader=yaml.CSafeLoader)
+@contextmanager
+def _libyaml_for_dlt() -> Iterator[None]:
+    """While the pipeline runs, dlt parses YAML with libyaml's loader.
+
+    dlt re-reads the pinned import schema at every schema access (about 8 times a run) with
+    PyYAML's pure-Python `safe_load`, and has no setting for the loader: ~0.5 s of every run, a
+    sixth of a nightly. libyaml's loader builds the same objects ~10x faster
+    (tests/load/test_loader.py checks it does). Only dlt's schema storage sees it, and only
+    during this run.
+    """
+    from dlt.common.storages import schema_storage
+
+    def safe_load(text: str) -> object:
+        return yaml.load(text, Loader=YAML_LOADER)
+
+    with mock.patch.object(schema_storage, "yaml",
+                           SimpleNamespace(**{**vars(yaml), "safe_load": safe_load})):
+        yield
 
 
 def _pipelines_dir(lake: bool = False) -> str:
@@ -325,7 +254,6 @@ def main(argv: list[str] | None = None) -> int:
         lambda record: "when merging arrow schema" not in record.getMessage())
     logging.getLogger("dlt").addFilter(errors.shorten_job_failures)
     args = parse_args(argv)
-    _libyaml_for_dlt()
     # Each page makes ~100k short-lived objects; with the default thresholds the cyclic GC
     # rescans every long-lived object many times per page (2-3x slower). Refcounting frees
     # pages as they go; the collector still runs, just less often.

@@ -18,27 +18,40 @@ MERGE per table from dlt's staging table. This module changes that MERGE in thre
    copied are not copied again (~15 s of a 1M-order full load). See `_merge_or_move`.
 
 Raw tables get their BRIN index (on `_dlt_load_id` and the key's timestamp) after each load
-(`index_raw_table`): a few pages each, created once, which also make "the rows of load X" (the
+(`index_and_count`): a few pages each, created once, which also make "the rows of load X" (the
 run summary, dbt's incremental staging) cheap. Everything else is dlt's postgres destination.
+
+Where raw is (`locate`, `connect`): the `_PGSQL_*` settings, else dlt's
+`destination.postgres.credentials`, else the embedded server in `.local/pg` (load/warehouse.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import dlt
+import psycopg2
 from dlt.common.destination.client import PreparedTableSchema
 from dlt.common.schema.utils import get_columns_names_with_prop
 from dlt.destinations import postgres
+from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 from dlt.destinations.impl.postgres.postgres import PostgresClient
 from dlt.destinations.job_client_impl import FollowupJobRequest
 from dlt.destinations.sql_client import SqlClientBase
 from dlt.destinations.sql_jobs import SqlMergeFollowupJob
 
+import errors
+import warehouse
+
+log = logging.getLogger("order_api")
+
+STATE_ID_CONSTRAINT = "_dlt_pipeline_state__dlt_id_key"  # see `destination`
 # Fresh raw tables have no statistics yet, and without them the planner would rather scan all of
 # raw than use the BRIN index; the penalty that steers it away from scans then makes its cost
 # estimate huge, which would switch JIT compilation on (~0.3 s per statement for nothing).
-STATE_ID_CONSTRAINT = "_dlt_pipeline_state__dlt_id_key"
 PLAN_WITH_BRIN = ("set local enable_seqscan = off", "set local jit = off")
 
 
@@ -157,6 +170,76 @@ def destination(credentials: str | None = None) -> raw_postgres:
     the state row is written twice, identical, which dlt's state restore reads as one."""
     return raw_postgres(credentials=credentials, destination_name="postgres",
                         create_indexes=False)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where raw is, before connecting: the `_PGSQL_*` settings or dlt's credentials (a URL);
+    neither: the embedded server."""
+
+    settings: warehouse.PgSettings | None
+    dlt_dsn: str | None
+
+    @property
+    def embedded(self) -> bool:
+        return self.settings is None and self.dlt_dsn is None
+
+
+def locate() -> Location:
+    """The `_PGSQL_*` settings, else dlt's `destination.postgres.credentials`, else neither."""
+    try:
+        settings = warehouse.from_env()
+    except ValueError as exc:
+        raise errors.UsageError(str(exc)) from None
+    return Location(settings, None if settings is not None else _dlt_credentials_dsn())
+
+
+def _dlt_credentials_dsn() -> str | None:
+    """dlt's `destination.postgres.credentials` (a URL or a table) as a connection URL."""
+    value = dlt.secrets.get("destination.postgres.credentials")
+    if value is None:
+        return None
+    credentials = PostgresCredentials()
+    try:
+        if isinstance(value, str):
+            credentials.parse_native_representation(value)
+        else:
+            credentials.update(dict(value))
+        return credentials.to_native_representation()
+    except Exception:  # noqa: BLE001 - dlt's parse errors vary; the value may hold a password
+        raise errors.UsageError("dlt's destination.postgres.credentials is not a PostgreSQL "
+                                "connection URL or table: fix it (e.g. postgresql://user:pass@"
+                                "host:5432/db) or set _PGSQL_HOSTNAME and friends.") from None
+
+
+def connect(location: Location) -> tuple[raw_postgres, str, str]:
+    """dlt destination, a printable location and a connection URL; checks the connection
+    (starting the embedded server if raw is there)."""
+    if location.dlt_dsn is not None:
+        where = "dlt's destination.postgres.credentials"
+        dest, dsn = destination(), location.dlt_dsn
+    else:
+        if location.embedded and not (warehouse.EMBEDDED_DATA_DIR / "postmaster.pid").exists():
+            log.info("starting the embedded PostgreSQL in .local/pg (`make db-stop` stops it)")
+        settings = location.settings or warehouse.resolve()
+        where, dsn = settings.describe(), settings.url()
+        dest = destination(dsn)
+    try:
+        psycopg2.connect(dsn, connect_timeout=10).close()
+    except psycopg2.Error as exc:
+        raise errors.UsageError(errors.database_error(exc, where)) from None
+    return dest, where, dsn
+
+
+def index_and_count(sql: SqlClientBase[Any], tables: Iterable[PreparedTableSchema],
+                    load_ids: list[str]) -> dict[str, int]:
+    """After a load: each raw table's BRIN index (created once), and the rows these loads added
+    to it (the run summary's new versions)."""
+    counts: dict[str, int] = {}
+    for table in tables:
+        index_raw_table(sql, table)
+        counts[table["name"]] = count_loaded(sql, table["name"], load_ids)
+    return counts
 
 
 def index_raw_table(sql: SqlClientBase[Any], table: PreparedTableSchema) -> None:

@@ -7,8 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-RAW_TABLES = {"orders": ("orders", "order_items"), "users": ("users",),
-              "products": ("products",)}
+from dlt.common.schema import Schema
 
 
 @dataclass
@@ -49,3 +48,18 @@ class RunSummary:
                          f"{f.rejected:>10}{f.retries:>9}{f.duration_s:>9.1f}  "
                          f"{', '.join(f.new_columns) or '-'}")
         return "\n".join(lines)
+
+
+def new_columns(before: dict[str, set[str]], schema: Schema,
+                feed_tables: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Per feed, the columns added to its tables that already had data: new fields the API
+    started sending (`before`: each table's columns before the load)."""
+    out: dict[str, list[str]] = {}
+    for feed, tables in feed_tables.items():
+        for table in tables:
+            if not before.get(table) or table not in schema.tables:
+                continue
+            now = set(schema.get_table_columns(table))
+            added = sorted(c for c in now - before[table] if not c.startswith("_dlt"))
+            out.setdefault(feed, []).extend(f"{table}.{c}" for c in added)
+    return out

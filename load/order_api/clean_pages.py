@@ -1,4 +1,4 @@
-"""The fast path for a page with nothing wrong in it: the whole page converted by Arrow at once.
+"""Validate, the fast path for pages with nothing wrong in them: converted by Arrow at once.
 
 Nearly every page the API serves is clean. For those, Arrow converts the page's records in one
 call (`pa.array` of the records as a struct type built from the contract), and the contract's
@@ -29,8 +29,8 @@ from order_api.records import (
     TIMESTAMP,
     TS_PATTERN,
     Batch,
-    _json_column,
-    _Rejections,
+    Rejections,
+    json_column,
 )
 
 ITEMS = "items"
@@ -188,11 +188,11 @@ def clean_batch(feed: str, records: list[Any]) -> Batch | None:
     ordered: dict[str, pa.Array] = {}
     for f in fields:
         if f.kind == "json":
-            rej = _Rejections()
+            rej = Rejections()
             values = [r.get(f.path[0]) for r in records]
             if not all(v is None or type(v) is dict for v in values):
                 return None
-            ordered[f.column] = _json_column(values, range(len(values)), rej, f.column)
+            ordered[f.column] = json_column(values, range(len(values)), rej, f.column)
             if rej.reasons:
                 return None
         else:

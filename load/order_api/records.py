@@ -1,9 +1,10 @@
-"""One page of API records → typed Arrow tables for raw, plus the records that break the contract.
+"""Validate, the checked path: one page of records → typed Arrow tables for raw, plus the records
+that break the contract (quarantined in `raw.rejected_records`).
 
-This is the loader's whole data path between JSON and dlt, and it works a column at a time:
-a list comprehension per column for type checks, Arrow compute for patterns, enums, timestamps
-and amounts. A record with any violation is rejected whole (for an order: with its line items)
-and kept, with the reason, for `raw.rejected_records`; the rest of the page loads.
+Pages that `clean_pages.py` cannot vouch for come here (validate.py chooses). It works a column
+at a time: a list comprehension per column for type checks, Arrow compute for patterns, enums,
+timestamps and amounts. A record with any violation is rejected whole (for an order: with its
+line items) and kept, with the reason, for `raw.rejected_records`; the rest of the page loads.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from order_api.contract import FEED_FIELDS, LINE_ITEM_FIELDS, NESTED_OBJECTS, Field
+from order_api.fetch import Unparsed
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 MONEY = pa.decimal128(12, 2)
@@ -50,10 +52,6 @@ class _Missing:
 MISSING = _Missing()
 
 
-class Unparsed(str):
-    """A line of input that is not JSON at all (bulk export); kept as text when rejected."""
-
-
 @dataclass
 class Batch:
     """What one page became: tables for raw, rejected records, and the page's newest cursor."""
@@ -64,7 +62,9 @@ class Batch:
     new_fields: set[str] = field(default_factory=set)
 
 
-class _Rejections:
+class Rejections:
+    """Why each rejected row of a page is rejected (the first reason found)."""
+
     def __init__(self) -> None:
         self.reasons: dict[int, str] = {}
 
@@ -94,7 +94,7 @@ def _values(records: Sequence[Any], f: Field, parents: dict[str, list[Any]]) -> 
     return [o.get(key, MISSING) if type(o) is dict else None for o in parents[parent]]
 
 
-def _typed_column(values: list[Any], f: Field, rows: Sequence[int], rej: _Rejections,
+def _typed_column(values: list[Any], f: Field, rows: Sequence[int], rej: Rejections,
                   label: str) -> pa.Array:
     """Check one column against the contract and return it as a typed Arrow array.
 
@@ -119,7 +119,7 @@ def _typed_column(values: list[Any], f: Field, rows: Sequence[int], rej: _Reject
                 rej.add(rows[i], f"{name} has the wrong type ({type(v).__name__}: {_short(v)})")
             values[i] = None
     if f.kind == "json":
-        return _json_column(values, rows, rej, name)
+        return json_column(values, rows, rej, name)
     if f.kind in ("int", "count"):  # raw's integer / bigint columns
         limit = 2**31 if f.kind == "count" else 2**63
         big = [i for i, v in enumerate(values) if type(v) is int and not -limit <= v < limit]
@@ -151,7 +151,7 @@ def _typed_column(values: list[Any], f: Field, rows: Sequence[int], rej: _Reject
 
 
 def _parsed(arr: pa.Array, pattern: str, to: pa.DataType, rows: Sequence[int],
-            rej: _Rejections, reason: str) -> pa.Array:
+            rej: Rejections, reason: str) -> pa.Array:
     """Cast strings that match `pattern` to `to`; reject the rest and anything that won't cast."""
     matches = pc.match_substring_regex(arr, pattern)
     rej.add_mask(matches, rows, lambda i: f"{reason} ({_short(arr[i].as_py())})")
@@ -169,8 +169,10 @@ def _parsed(arr: pa.Array, pattern: str, to: pa.DataType, rows: Sequence[int],
         return pa.array(out, to)
 
 
-def _json_column(values: list[Any], rows: Sequence[int], rej: _Rejections,
-                 name: str) -> pa.Array:
+def json_column(values: list[Any], rows: Sequence[int], rej: Rejections,
+                name: str) -> pa.Array:
+    """A JSON object column as JSON text (for jsonb); objects holding anything but strings, or
+    U+0000, are rejected."""
     out: list[str | None] = []
     for i, v in enumerate(values):
         if v is None:
@@ -248,7 +250,7 @@ def rejected_row(feed: str, record: Any, reason: str,
 def build_batch(feed: str, records: list[Any]) -> Batch:
     """Validate and type one page of `feed` records."""
     batch = Batch()
-    rej = _Rejections()
+    rej = Rejections()
     rows = range(len(records))
     for i, r in enumerate(records):
         if isinstance(r, Unparsed):
@@ -287,7 +289,7 @@ def build_batch(feed: str, records: list[Any]) -> Batch:
 
 
 def _line_items(orders: list[dict[str, Any]], order_updated_at: pa.Array,
-                rej: _Rejections) -> tuple[pa.Table, pa.Array]:
+                rej: Rejections) -> tuple[pa.Table, pa.Array]:
     """Flatten every order's `items` into one table keyed to its order version."""
     items: list[dict[str, Any]] = []
     order_index: list[int] = []

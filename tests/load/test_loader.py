@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 import orders
+from order_api.settings import RAW_TABLES
 from simulator import World, WorldConfig, export_world, serve
 from tests.conftest import query
 from tests.load.helpers import assert_raw_matches, raw_versions
@@ -115,6 +116,7 @@ def test_schema_drift_adds_and_reports_a_column(pg, pg_env, api, tmp_path: Path)
 def test_pinned_schema_types_are_what_postgres_has(pg, pg_env, api) -> None:
     api(small_world())
     load()
+    assert yaml.safe_load.__module__ == "yaml", "dlt's libyaml loader stays inside the run"
     pinned = yaml.safe_load(SCHEMA_FILE.read_text())["tables"]
     assert pinned["orders"]["columns"]["total"]["precision"] == 12
     types = dict(((t, c), (d, p, s)) for t, c, d, p, s in query(pg, """
@@ -155,6 +157,18 @@ def test_export_backfill_gives_the_same_raw_as_the_api(pg, pg_env, api, tmp_path
 
 
 def test_libyaml_reads_the_pinned_schema_exactly_like_pyyaml() -> None:
-    """orders.py has dlt parse the pinned schema with libyaml: it must be the same schema."""
+    """orders.py has dlt parse the pinned schema with libyaml (while the pipeline runs): it must
+    be the same schema."""
     text = SCHEMA_FILE.read_text()
     assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.load(text, Loader=yaml.SafeLoader)
+
+
+def test_settings_name_the_pinned_schemas_tables_and_keys() -> None:
+    """order_api/settings.py lists the raw tables and their keys once; the pinned schema agrees."""
+    pinned = yaml.safe_load(SCHEMA_FILE.read_text())["tables"]
+    assert {t for t in pinned if not t.startswith("_dlt")} == set(RAW_TABLES)
+    for name, table in RAW_TABLES.items():
+        columns = pinned[name]["columns"]
+        assert tuple(c for c in columns if columns[c].get("primary_key")) == table.primary_key
+        if table.feed is not None:
+            assert pinned[name]["resource"] == table.feed

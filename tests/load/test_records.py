@@ -12,6 +12,8 @@ import pytest
 
 from order_api.clean_pages import clean_batch
 from order_api.records import Batch, build_batch
+from order_api.to_arrow import timestamps_as_utc_text
+from order_api.validate import batches
 from simulator import World, WorldConfig
 
 AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
@@ -122,10 +124,8 @@ def test_null_nested_objects_stay_on_the_fast_path(clean_world) -> None:
 
 
 def test_a_group_of_pages_is_one_batch_unless_a_page_in_it_is_spoiled(clean_world) -> None:
-    from order_api.source import _batches
-
     pages = _pages(clean_world, "orders", limit=200)[:4]
-    (whole,) = _batches("orders", pages)
+    (whole,) = batches("orders", pages)
     per_page = [build_batch("orders", p) for p in pages]
     for name in ("orders", "order_items"):
         assert whole.tables[name].equals(
@@ -134,10 +134,10 @@ def test_a_group_of_pages_is_one_batch_unless_a_page_in_it_is_spoiled(clean_worl
 
     spoiled = copy.deepcopy(pages)
     spoiled[2][7]["total"] = "12.5"
-    batches = list(_batches("orders", spoiled))
-    assert len(batches) == 4
-    assert [len(b.rejected) for b in batches] == [0, 0, 1, 0]
-    assert sum(b.tables["orders"].num_rows for b in batches) == sum(map(len, pages)) - 1
+    split = list(batches("orders", spoiled))
+    assert len(split) == 4
+    assert [len(b.rejected) for b in split] == [0, 0, 1, 0]
+    assert sum(b.tables["orders"].num_rows for b in split) == sum(map(len, pages)) - 1
 
 
 def test_csv_timestamps_as_text_are_the_bytes_dlts_csv_writer_writes(clean_world) -> None:
@@ -147,8 +147,6 @@ def test_csv_timestamps_as_text_are_the_bytes_dlts_csv_writer_writes(clean_world
 
     import pyarrow.csv as pcsv
 
-    from order_api.source import _timestamps_as_utc_text
-
     orders = clean_batch("orders", _pages(clean_world, "orders")[0]).tables["orders"]
     # a null, a whole second and a micro-second value, besides the simulator's milliseconds
     extra = pa.array([None, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
@@ -156,7 +154,7 @@ def test_csv_timestamps_as_text_are_the_bytes_dlts_csv_writer_writes(clean_world
     column = pa.chunked_array([orders["updated_at"].combine_chunks(), extra])
     typed = pa.table({"at": column, "deleted_at": pa.concat_arrays(
         [orders["deleted_at"].combine_chunks(), extra])})
-    as_text, names = _timestamps_as_utc_text(typed)
+    as_text, names = timestamps_as_utc_text(typed)
 
     def csv(table: pa.Table) -> bytes:
         out = BytesIO()

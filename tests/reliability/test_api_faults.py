@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import orders
+from order_api import settings
 from simulator import World, WorldConfig, serve
 from simulator.faults import KINDS
 from tests.load.helpers import assert_raw_matches
@@ -55,7 +56,7 @@ def load(summary: Path, *args: str) -> dict:
 @pytest.mark.parametrize(("rate", "seed", "page_size"), [(0.05, 31, 8), (0.20, 32, 25)])
 def test_fault_mix_two_nights_exact(pg, pg_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                     rate: float, seed: int, page_size: int) -> None:
-    monkeypatch.setattr(orders, "PAGE_SIZE", page_size)
+    monkeypatch.setattr(settings, "PAGE_SIZE", page_size)
     for key, value in PATIENT.items():
         monkeypatch.setenv(key, value)
     w = world(seed)
@@ -80,7 +81,7 @@ def test_fault_mix_two_nights_exact(pg, pg_env, tmp_path: Path, monkeypatch: pyt
 def test_slow_responses_past_the_timeout_are_retried_exactly(pg, pg_env, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch
                                                             ) -> None:
-    monkeypatch.setattr(orders, "PAGE_SIZE", 30)
+    monkeypatch.setattr(settings, "PAGE_SIZE", 30)
     for key, value in {**PATIENT, "RUNTIME__REQUEST_TIMEOUT": "1"}.items():
         monkeypatch.setenv(key, value)
     w = world(33)
