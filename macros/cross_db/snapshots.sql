@@ -3,7 +3,7 @@
     Hudi), which plain Spark does not ship: with `spark_file_format` parquet (the default)
     there is no snapshot on Spark, this is an empty set with the snapshot's columns, and
     dim_users takes every version of a user from the raw version history
-    (stg_order_api__user_versions), which keeps every version the API served. With
+    (base_order_api__user_versions), which keeps every version the API served. With
     `--vars '{spark_file_format: delta}'` on a cluster that has Delta (e.g. Databricks) the
     snapshot is built and read as on PostgreSQL (documented, not tested here). -#}
 {% macro users_snapshot_rows() -%}
@@ -24,7 +24,7 @@
             cast(null as timestamp) as dbt_updated_at,
             cast(null as timestamp) as dbt_valid_from,
             cast(null as timestamp) as dbt_valid_to
-        from {{ ref('stg_order_api__user_versions') }}
+        from {{ ref('base_order_api__user_versions') }}
         where false
     {%- endif -%}
 {%- endmacro %}

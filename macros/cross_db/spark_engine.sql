@@ -5,7 +5,8 @@
     merged into (that needs Delta Lake, Iceberg or Hudi, whose jars are not part of Spark).
     The project's incremental models replace the rows of changed keys (delete+insert), so on
     Spark every model is rebuilt whole on every run: `is_incremental()` is false and the
-    `incremental` materialization builds a table (macros/materializations/spark_incremental.sql). The results equal an incremental build
+    `incremental` materialization builds a table
+    (macros/materializations/spark_incremental.sql). The results equal an incremental build
     (tests/e2e/test_incremental_marts.py proves incremental == full on PostgreSQL). -#}
 
 {% macro is_incremental() -%}
@@ -56,9 +57,13 @@
 {%- endmacro %}
 
 {#- Incremental tests since the last green build need the green-build log; on Spark every
-    build rebuilds every row, so every test checks every row and nothing is recorded. -#}
+    build rebuilds every row, so nothing is recorded and the scoped tests' filter
+    (macros/test_scoping.sql) is rendered with the earliest instant: every row is checked. -#}
 {% macro spark__record_green_build(results) -%}
 {%- endmacro %}
 {% macro spark__tests_since_last_green_build() -%}
     {{ return(false) }}
+{%- endmacro %}
+{% macro spark__last_green_build() -%}
+    cast('0001-01-01 00:00:00' as timestamp)
 {%- endmacro %}

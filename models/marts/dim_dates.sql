@@ -3,7 +3,7 @@ with
 
 orders as (
 
-    select * from {{ ref('stg_order_api__order_versions') }}
+    select * from {{ ref('base_order_api__order_versions') }}
 
 ),
 

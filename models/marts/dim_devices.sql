@@ -1,24 +1,10 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='device_key',
-        on_schema_change='fail',
-        post_hook='{{ analyze_table(this) }}',
-    )
-}}
-
 -- Ordering devices (platform, operating system, app version) seen on any observed order
 -- version. Orders without device information map to the single all-null "unknown" device.
--- Incremental (delete+insert on device_key): the history of order versions only grows, so a
--- build adds the devices of the versions written since the last build; the result equals a
--- full build.
 with
 
 order_versions as (
 
-    select * from {{ ref('stg_order_api__order_versions') }}
-    where {{ built_after_last_build('built_at') }}
+    select * from {{ ref('base_order_api__order_versions') }}
 
 ),
 

@@ -2,7 +2,7 @@
 -- otherwise a point-in-time join could return two versions for one order.
 -- Checked for the users whose dim_users rows were written since the last green build (all
 -- users on a first build or with --vars '{test_all_rows: true}'); a user's versions are
--- always rewritten together (macros/build_stamp.sql).
+-- always rewritten together (macros/test_scoping.sql).
 {%- set scoped = tests_since_last_green_build() %}
 
 with

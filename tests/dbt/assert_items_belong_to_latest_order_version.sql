@@ -3,7 +3,7 @@
 -- items without their order), e.g. one of them was quarantined: upstream data, so warn.
 -- Checked for the orders whose staging order row or items were written since the last green
 -- build (all orders on a first build or with --vars '{test_all_rows: true}'); the others were
--- checked by that build and have not changed (macros/build_stamp.sql).
+-- checked by that build and have not changed (macros/test_scoping.sql).
 {{ config(severity='warn') }}
 
 {%- set scoped = tests_since_last_green_build() %}

@@ -2,7 +2,7 @@
 -- users_snapshot nor two is_current versions in dim_users.
 -- Checked for the users whose dim_users rows were written since the last green build (all
 -- users on a first build or with --vars '{test_all_rows: true}'): dim_users rebuilds every
--- user whose snapshot rows can have changed (macros/build_stamp.sql).
+-- user whose snapshot rows can have changed (macros/test_scoping.sql).
 {%- set scoped = tests_since_last_green_build() %}
 
 with

@@ -3,7 +3,7 @@
 -- and every order has at least one item.
 -- Checked for the orders whose fct_orders row or items were written since the last green
 -- build (all orders on a first build or with --vars '{test_all_rows: true}'); the others were
--- checked by that build and have not changed (macros/build_stamp.sql).
+-- checked by that build and have not changed (macros/test_scoping.sql).
 {%- set scoped = tests_since_last_green_build() %}
 
 with

@@ -2,7 +2,7 @@
 -- flag of the order in fct_orders, and every order has exactly one latest version.
 -- Checked for the orders whose fct_orders or history rows were written since the last green
 -- build (all orders on a first build or with --vars '{test_all_rows: true}'); the others were
--- checked by that build and have not changed (macros/build_stamp.sql).
+-- checked by that build and have not changed (macros/test_scoping.sql).
 {%- set scoped = tests_since_last_green_build() %}
 
 with

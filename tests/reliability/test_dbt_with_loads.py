@@ -1,6 +1,6 @@
 """`dbt build` while a load runs, and two `dbt build`s at once, on one database.
 
-Staging reads the rows of completed loads only (`completed_dlt_load`, macros/incremental.sql):
+Staging reads the rows of completed loads only (`completed_dlt_load`, macros/dlt_loads.sql):
 raw rows whose load is not yet in `_dlt_loads` are skipped. The test holds a load at exactly
 that moment (its rows merged into raw, its `_dlt_loads` row blocked by a lock the test holds)
 and builds, then lets the load complete and runs two incremental builds at once (without

@@ -1,3 +1,6 @@
+-- Not incremental: a view over the quarantine, read for inspection only.
+{{ config(materialized='view') }}
+
 -- Quarantined records that violated the API contract, for inspection.
 with
 

@@ -1,10 +1,6 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key=['order_id', 'updated_at'],
-        on_schema_change='fail',
-        post_hook='{{ analyze_table(this) }}',
         indexes=[
             {'columns': ['order_id', 'updated_at']},
             {'columns': ['built_at']},
@@ -12,11 +8,13 @@
     )
 }}
 
+-- Why incremental (measured, bench/README.md): the whole order history (every version); rebuilt
+-- whole 4.9 s, nightly 1.5 s at 100k orders.
 -- Every observed version of every order (one row per order_id, updated_at), typed and
 -- renamed: the one place raw.orders is renamed. stg_order_api__orders takes the latest version
 -- per order from it, fct_order_status_history all of them. A version re-delivered by an
 -- overlapping re-read is kept once (latest load wins). Incremental: only the rows of loads
--- completed since the last build are read (see macros/incremental.sql).
+-- completed since the last build are read (see macros/dlt_loads.sql).
 with
 
 source as (

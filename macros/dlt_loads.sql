@@ -1,4 +1,4 @@
-{#- Incremental staging on dlt's append-only raw history.
+{#- Incremental staging by dlt load, on dlt's append-only raw history.
 
     A raw row is picked up by the load that wrote it (`_dlt_load_id`, increasing with every
     load), never by its updated_at: a version that became visible late (the loader re-reads

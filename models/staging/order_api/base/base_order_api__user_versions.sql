@@ -1,10 +1,6 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key=['user_id', 'updated_at'],
-        on_schema_change='fail',
-        post_hook='{{ analyze_table(this) }}',
         indexes=[
             {'columns': ['user_id', 'updated_at']},
             {'columns': ['built_at']},
@@ -12,6 +8,8 @@
     )
 }}
 
+-- Why incremental (measured, bench/README.md): 0.7 s either way at 100k orders, but its built_at
+-- tells dim_users which users changed.
 -- Every observed user version (one row per user_id, updated_at) from the append-only history,
 -- renamed: the one place raw.users is renamed. stg_order_api__users takes the latest version
 -- per user from it; dim_users uses it for the versions older than a user's first

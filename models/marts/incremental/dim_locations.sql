@@ -1,13 +1,11 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='location_key',
-        on_schema_change='fail',
-        post_hook='{{ analyze_table(this) }}',
     )
 }}
 
+-- Why incremental (measured, bench/README.md): rebuilt whole 2.5 s, nightly 0.6 s at 100k orders
+-- (a location per address: it grows with the orders).
 -- Shipping locations (country, region, city, postal code) seen on any observed order version.
 -- Orders without a shipping address map to the single all-null "unknown" location.
 -- Incremental (delete+insert on location_key): the history of order versions only grows, so
@@ -18,7 +16,7 @@ with
 
 order_versions as (
 
-    select * from {{ ref('stg_order_api__order_versions') }}
+    select * from {{ ref('base_order_api__order_versions') }}
     where {{ built_after_last_build('built_at') }}
 
 ),
