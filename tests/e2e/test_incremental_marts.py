@@ -204,6 +204,10 @@ def test_a_failing_row_is_tested_until_a_build_is_green(pg, pg_env, world: World
         assert orders.main([]) == 0
     build = dbt(["build"], pg_env, tmp_path)
     assert build.returncode == 0, build.stdout[-4000:]
+    # the first build's scoped tests rendered their filter (every row), not dropped it: a
+    # wrong column name in it fails the first build already
+    compiled = next((tmp_path / "target" / "run").rglob("unique_fct_orders_order_id.sql"))
+    assert "built_at > cast('-infinity' as timestamptz)" in compiled.read_text()
 
     # a new version of an order with a zero quantity: stg_order_api__order_items' test fails
     order_id, latest = query(pg, """select id, max(updated_at) from raw.orders group by id
@@ -224,3 +228,24 @@ def test_a_failing_row_is_tested_until_a_build_is_green(pg, pg_env, world: World
     build = dbt(["build"], pg_env, tmp_path)
     assert build.returncode == 0, build.stdout[-4000:]
     assert query(pg, "select count(*) from staging.dbt_green_builds")[0][0] == 2
+
+
+def test_a_model_whose_columns_changed_is_rebuilt_whole(pg, pg_env, world: World,
+                                                        tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A table built by an older release (here: one column less) is rebuilt by the next
+    nightly, not failed until someone runs --full-refresh, nor patched with nulls."""
+    with serve(world, as_of=FIRST_NIGHT, token="e2e") as server:
+        monkeypatch.setenv("ORDER_API_URL", server.url)
+        monkeypatch.setenv("ORDER_API_TOKEN", "e2e")
+        assert orders.main([]) == 0
+    assert dbt(["build"], pg_env, tmp_path).returncode == 0
+    expected = query(pg, "select order_item_key, sku from marts.fct_order_items order by 1")
+    execute(pg, "alter table marts.fct_order_items drop column sku")
+
+    build = dbt(["build"], pg_env, tmp_path)
+    assert build.returncode == 0, build.stdout[-4000:]
+    assert "fct_order_items\": columns changed, rebuilt whole" in build.stdout
+    assert query(pg, "select order_item_key, sku from marts.fct_order_items order by 1") \
+        == expected
