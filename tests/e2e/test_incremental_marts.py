@@ -28,12 +28,16 @@ from tests.e2e.test_pipeline import dbt
 FIRST_NIGHT = datetime(2026, 11, 18, tzinfo=UTC)
 
 
-def built_models(manifest: Path) -> dict[str, str]:
-    """Every model dbt builds as a relation, `schema.name` -> materialization, from the manifest
-    of the build: a contributor's new incremental model is compared without editing this file."""
+def manifest_models(manifest: Path) -> list[dict]:
+    """Every model dbt builds as a relation, from the manifest of the build: a contributor's
+    new (incremental) model is checked without editing this file."""
     nodes = json.loads(manifest.read_text())["nodes"].values()
-    return {f"{n['schema']}.{n['alias']}": n["config"]["materialized"] for n in nodes
-            if n["resource_type"] == "model" and n["config"]["materialized"] != "ephemeral"}
+    return [n for n in nodes
+            if n["resource_type"] == "model" and n["config"]["materialized"] != "ephemeral"]
+
+
+def relation(node: dict) -> str:
+    return f"{node['schema']}.{node['alias']}"
 
 
 @pytest.fixture(scope="module")
@@ -182,16 +186,20 @@ def test_incremental_marts_equal_a_full_rebuild(pg, pg_env, world: World, tmp_pa
                              where built_at = (select max(built_at) from marts.fct_orders)""")
     assert 3 <= rewritten[0][0] < query(pg, "select count(*) from marts.fct_orders")[0][0] / 4
 
-    models = built_models(tmp_path / "target" / "manifest.json")
+    models = manifest_models(tmp_path / "target" / "manifest.json")
     assert {"marts.fct_orders", "staging.stg_order_api__orders"} <= {
-        table for table, materialized in models.items() if materialized == "incremental"}
-    incremental = contents(pg, sorted(models))
+        relation(n) for n in models if n["config"]["materialized"] == "incremental"}
+    # every column built is declared (and so described: tests/lint) in the model's YAML,
+    # which is also what tells a changed incremental model (macros/schema_change.sql)
+    for node in models:
+        assert sorted(columns(pg, relation(node))) == sorted(node["columns"]), relation(node)
+    tables = sorted(relation(n) for n in models)
+    incremental = contents(pg, tables)
     full = dbt(["build", "--full-refresh"], pg_env, tmp_path)
     assert full.returncode == 0, full.stdout[-4000:]
-    rebuilt = contents(pg, sorted(models))
-    for table, materialized in models.items():
-        assert incremental[table] == rebuilt[table], \
-            f"{table} ({materialized}): incremental build != full rebuild"
+    rebuilt = contents(pg, tables)
+    for table in tables:
+        assert incremental[table] == rebuilt[table], f"{table}: incremental build != full rebuild"
 
 
 def test_a_failing_row_is_tested_until_a_build_is_green(pg, pg_env, world: World,
