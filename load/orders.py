@@ -30,6 +30,7 @@ import fsspec
 import yaml
 from dlt.common.schema import Schema
 
+import dlt_packages
 import errors
 import lake_destination
 import load_lock
@@ -192,6 +193,7 @@ def run(args: argparse.Namespace) -> RunSummary:
             progress="tqdm" if sys.stderr.isatty() else PhaseLog())
         source = order_api_source(pages, stats, since=args.since, full_refresh=args.full_refresh,
                                   lake=lake)
+        dlt_packages.drop_committed_extracts(pipeline)
         try:
             pipeline.sync_destination()
             before = _known_columns(pipeline)

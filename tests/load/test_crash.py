@@ -97,3 +97,46 @@ def test_state_row_written_twice_resumes(pg, pg_env) -> None:
         expected = {(r["id"], datetime.fromisoformat(r["updated_at"]).astimezone(UTC))
                     for as_of in (first, second) for r in world.latest(feed, as_of)}
         assert raw_versions(pg, feed) == expected, feed
+
+
+KILL_AFTER_NORMALIZE_COMMIT = """
+import os, runpy, sys
+from dlt.common.storages.load_package import PackageStorage
+delete = PackageStorage.delete_package
+def killed_before_deleting_the_extract(self, load_id, not_exists_ok=False):
+    root = os.path.dirname(os.path.dirname(self.storage.storage_path.rstrip(os.sep)))
+    if os.path.isdir(os.path.join(root, "load", "normalized", load_id)):
+        os._exit(137)  # as kill -9 right after dlt committed the normalized package
+    return delete(self, load_id, not_exists_ok)
+PackageStorage.delete_package = killed_before_deleting_the_extract
+sys.argv = [sys.argv[1]]
+sys.path.insert(0, os.path.dirname(sys.argv[0]))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_killed_between_normalize_commit_and_extract_delete_resumes(pg, pg_env) -> None:
+    """dlt commits a normalized package, then deletes its extract; a loader killed between the
+    two left both, and every later run failed with "Directory not empty" (seen in
+    tests/reliability/test_crashes.py). The next run removes the extract and loads exactly."""
+    world = World(WorldConfig(orders=1500, users=300, seed=4,
+                              start=datetime(2026, 6, 1, tzinfo=UTC), end=AS_OF))
+    first = datetime(2026, 11, 10, tzinfo=UTC)  # a night loaded before: raw has dlt's state
+    with serve(world, as_of=first, token="t", keep_pages=False) as server:
+        env = {**pg_env, "ORDER_API_URL": server.url, "ORDER_API_TOKEN": "t"}
+        out, _ = (night := start_loader(env)).communicate(timeout=300)
+        assert night.returncode == 0, out
+    with serve(world, as_of=AS_OF, token="t", keep_pages=False) as server:
+        env = {**pg_env, "ORDER_API_URL": server.url, "ORDER_API_TOKEN": "t"}
+        killed = subprocess.run(
+            [sys.executable, "-c", KILL_AFTER_NORMALIZE_COMMIT,
+             str(REPO_ROOT / "load" / "orders.py")],
+            env=env, capture_output=True, text=True, timeout=300)
+        assert killed.returncode == 137, killed.stdout + killed.stderr
+        out, _ = (final := start_loader(env)).communicate(timeout=300)
+        assert final.returncode == 0, out
+        assert "removed them" in out
+    for feed in FEEDS:
+        expected = {(r["id"], datetime.fromisoformat(r["updated_at"]).astimezone(UTC))
+                    for as_of in (first, AS_OF) for r in world.latest(feed, as_of)}
+        assert raw_versions(pg, feed) == expected, feed
