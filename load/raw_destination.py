@@ -136,8 +136,12 @@ class RawPostgresClient(PostgresClient):
         earlier version of this loader created it (see `destination`)."""
         applied = super().update_stored_schema(*args, **kwargs)
         state = self.sql_client.make_qualified_table_name(self.schema.state_table_name)
-        self.sql_client.execute_sql(f"alter table if exists {state} "
-                                    f"drop constraint if exists {STATE_ID_CONSTRAINT}")
+        # a catalog lookup first: the ALTER would lock the state table at every call, ~2 a run
+        if self.sql_client.execute_sql(
+                "select from pg_constraint where conname = %s and conrelid = to_regclass(%s)",
+                STATE_ID_CONSTRAINT, state):
+            self.sql_client.execute_sql(
+                f"alter table {state} drop constraint {STATE_ID_CONSTRAINT}")
         return applied
 
     def _create_merge_followup_jobs(
