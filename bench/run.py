@@ -149,6 +149,10 @@ class Simulator:
         with urlopen(req, timeout=600) as response:
             return response.read()
 
+    def rss_mb(self) -> float:
+        """The simulator's resident memory now (its world is built once, at start)."""
+        return round(_rss(psutil.Process(self.proc.pid)) / 2**20, 1)
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -228,6 +232,21 @@ def count(db: warehouse.PgSettings, tables: list[str]) -> dict[str, int]:
             out[t] = cur.fetchone()[0]  # type: ignore[index]
     conn.close()
     return out
+
+
+def database_mb(db: warehouse.PgSettings) -> float:
+    """`pg_database_size` of the contender's database: what its load (and dbt) left on disk."""
+    conn = psycopg2.connect(host=db.host, port=db.port, user=db.user, password=db.password,
+                            dbname=db.database)
+    with conn, conn.cursor() as cur:
+        cur.execute("select pg_database_size(current_database())")
+        size = cur.fetchone()[0]  # type: ignore[index]
+    conn.close()
+    return round(size / 2**20, 1)
+
+
+def directory_mb(path: Path) -> float:
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
 
 
 def settle(db: warehouse.PgSettings) -> None:
@@ -397,6 +416,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                        dbt_full_peak_rss_mb=full.peak_rss_mb)
         if ours_db is not None and "nightly" in chosen:
             before = count(ours_db, ["orders", "order_items", "users", "products"])
+            out["simulator_rss_mb"] = sim.rss_mb()
             sim.stop()
             sim = Simulator(n, NIGHT_AS_OF, work / "simulator-nightly.log")
             env = env_for(ours_db, sim, DLT_DATA_DIR=str(dlt_dir))
@@ -429,6 +449,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 out.update(dbt_incremental_s=inc.wall_s, dbt_incremental_error=inc.error)
                 if not inc.error and out.get("dbt_full_s") and not out.get("dbt_full_error"):
                     out["dbt_incremental_over_full"] = round(inc.wall_s / out["dbt_full_s"], 4)
+        if ours_db is not None:
+            out["footprint_mb"] = {
+                "ours_database": database_mb(ours_db),
+                "ours_dlt_data_dir": directory_mb(dlt_dir),
+                "work_dir": directory_mb(work),
+            }
+            out.setdefault("simulator_rss_mb", sim.rss_mb())
     finally:
         sim.stop()
         if not args.keep_db:
@@ -508,6 +535,11 @@ def table(out: dict[str, Any]) -> str:
             f"executor cores, {c.get('memory_mb')} MB; lake load {fmt('lake_load_full_s', ' s')}"
             f"): full {fmt('spark_dbt_full_s', ' s')}, after nightly "
             f"{fmt('spark_dbt_incremental_s', ' s')} (every model rebuilt whole: parquet)")
+    if out.get("footprint_mb"):
+        f = out["footprint_mb"]
+        lines.append(f"- footprint: ours' database {f['ours_database']:,.0f} MB (raw, dbt's "
+                     f"schemas), its dlt data dir {f['ours_dlt_data_dir']:,.0f} MB, the work dir "
+                     f"{f['work_dir']:,.0f} MB; simulator RSS {fmt('simulator_rss_mb', ' MB')}")
     for key in ("dbt_full_error", "dbt_incremental_error", "spark_dbt_full_error",
                 "spark_dbt_incremental_error"):
         if out.get(key):
@@ -527,8 +559,8 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"comma-separated subset of {','.join(CONTENDERS)}")
     p.add_argument("--peer-orders", type=int, default=None, metavar="M",
                    help="run plain_dlt and pandas on the first M orders' worth only")
-    p.add_argument("--dbt-timeout", type=float, default=900, metavar="S",
-                   help="kill a dbt build after S seconds and record it as failed (default 900)")
+    p.add_argument("--dbt-timeout", type=float, default=3600, metavar="S",
+                   help="kill a dbt build after S seconds and record it as failed (default 3600)")
     p.add_argument("--engine", choices=("postgres", "spark"), default="postgres",
                    help="spark: also load the lake and time dbt on a local Spark cluster "
                         "(make spark-setup first)")

@@ -11,9 +11,19 @@ def group_starts(rec: np.ndarray, n_records: int) -> np.ndarray:
 
 
 def grouped_cummax(rec: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Running max of int64 `values` (each < 2**41) restarted at each record."""
-    key = (rec.astype(np.int64) << 41) | values
-    return np.maximum.accumulate(key) - (rec.astype(np.int64) << 41)
+    """Running max of int64 `values` restarted at each record (rec sorted, non-negative).
+
+    Each record's values are lifted above every earlier record's by `rec * span`, so one
+    running max over the whole array never carries a value across records.
+    """
+    if values.size == 0:
+        return values.astype(np.int64)
+    low = int(values.min())
+    span = int(values.max()) - low + 1
+    if (int(rec[-1]) + 1) * span >= 1 << 63:
+        raise ValueError(f"{int(rec[-1]) + 1:,} records over a span of {span:,} overflow int64")
+    offset = rec.astype(np.int64) * span
+    return np.maximum.accumulate(values - low + offset) - offset + low
 
 
 def forward_fill(is_set: np.ndarray) -> np.ndarray:

@@ -40,8 +40,6 @@ def finalize(
     defect_weights: np.ndarray,
 ) -> VersionTable:
     """Truncate whole-second writes, keep updated_at non-decreasing, add visibility and defects."""
-    if n_records >= 1 << 22:
-        raise ValueError("at most 4,194,303 records per feed")
     upd = np.where(frac, upd, upd - upd % 1000).astype(np.int64)
     upd = grouped_cummax(rec, upd)
     upd = np.where(frac | (upd % 1000 == 0), upd, upd + 1000 - upd % 1000)

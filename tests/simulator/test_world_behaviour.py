@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import UTC, timedelta
 from decimal import Decimal
 
+import numpy as np
 import orjson
 import pytest
 import requests
@@ -14,6 +15,7 @@ from conftest import AS_OF, small_config
 from simulator_client import TOKEN, fetch_pages, get, instant, records_of, violations
 
 from simulator import World, serve
+from simulator.arrays import grouped_cummax
 
 KINDS = ("429_seconds", "429_date", "500", "503", "drop", "truncated", "garbage")
 FEEDS = ("orders", "users", "products")
@@ -156,3 +158,11 @@ def test_outage_keeps_a_fraction_of_that_days_orders_only(world, fraction: float
     assert (hit[day] == 0) == (fraction == 0.0)
     twin = World(small_config(outage_day=day, outage_fraction=fraction))
     assert outage.latest("orders", AS_OF) == twin.latest("orders", AS_OF)
+
+
+def test_running_max_restarts_per_record_past_four_million_records() -> None:
+    """The 10M-order benchmark world has record numbers past 2**22 (an earlier packing's limit)."""
+    rec = np.repeat(np.array([0, 5, 9_999_999, 12_000_000], dtype=np.int32), 3)
+    ms = 1_790_000_000_000  # 2026-09, as the world's timestamps are
+    upd = ms + np.array([3, 1, 2, 9, 4, 10, 900, 5, 901, 7, 2, 8], dtype=np.int64)
+    assert (grouped_cummax(rec, upd) - ms).tolist() == [3, 3, 3, 9, 9, 10, 900, 900, 901, 7, 7, 8]
