@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,11 @@ PG_DIR = REPO / ".local" / "bench-pg"
 TOKEN = "bench-token"
 AS_OF = "2026-11-20T00:00:00Z"
 NIGHT_AS_OF = "2026-11-21T00:00:00Z"
+# One shop, histories of different lengths: a bigger world is a longer history at the same
+# daily rate (a 1M-order world spans two years, a 10M one twenty), so the nightly's day of
+# changes is the same size at every size from 1M up (bench/README.md, "How it measures").
+WORLD_END = datetime(2026, 11, 22, tzinfo=UTC)
+DAYS_PER_MILLION_ORDERS = 730
 CONTENDERS = ("copy", "ours", "plain_dlt", "pandas", "nightly", "dbt")
 SLOW_PEERS = ("plain_dlt", "pandas")
 ROW_TABLES = {  # contender -> (orders table, line items table), all in schema raw
@@ -127,9 +132,10 @@ class Simulator:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        start = WORLD_END - timedelta(days=DAYS_PER_MILLION_ORDERS * orders / 1_000_000)
         cmd = [PY, "load/demo_api.py", "--port", str(self.port), "--orders", str(orders),
                "--users", str(max(1000, orders // 5)), "--seed", "7", "--as-of", as_of,
-               "--token", TOKEN]
+               "--start", start.isoformat(), "--end", WORLD_END.isoformat(), "--token", TOKEN]
         started = time.perf_counter()
         self._log = log.open("w")
         self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT)
@@ -364,6 +370,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"bench: {n:,} orders, contenders {','.join(chosen)}, work dir {work}", flush=True)
     out: dict[str, Any] = {
         "orders": n, "users": max(1000, n // 5), "cpu_count": os.cpu_count(),
+        "history_days": round(DAYS_PER_MILLION_ORDERS * n / 1_000_000, 1),
         "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.platform(),
         "python": platform.python_version(), "as_of": AS_OF, "nightly_as_of": NIGHT_AS_OF,
         "peer_orders": args.peer_orders, "work_dir": str(work), **_git(),
