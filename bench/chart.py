@@ -1,9 +1,13 @@
-"""The benchmark's growth as Mermaid charts in bench/README.md, from bench/results/latest-*.json.
+"""The benchmark's growth in bench/README.md, from bench/results/latest-*.json: a table and
+log-log Mermaid charts.
 
     python bench/chart.py          # rewrite the block between the growth-chart markers
     python bench/chart.py --check  # exit 1 if the README's block is not what the JSON gives
 
-GitHub renders ```mermaid blocks (xychart-beta) in markdown files.
+Every size must come from one commit (the runs' `git_commit`), so the growth is the data's, not
+the code's. GitHub renders ```mermaid blocks (xychart-beta) in markdown files. xychart has no
+log axis: the sizes step by 10x along x, and y is log10 of the value, so a straight line of
+slope 1 is linear growth and a flat one a cost that does not grow.
 """
 
 from __future__ import annotations
@@ -17,6 +21,22 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 README = BENCH / "README.md"
 START, END = "<!-- growth-chart:start -->", "<!-- growth-chart:end -->"
+# column: (header, how to read it from a run)
+COLUMNS = {
+    "full": ("full load, s", lambda r: r["contenders"]["ours"]["wall_s"]),
+    "nightly": ("nightly load, s", lambda r: r["contenders"]["nightly"]["wall_s"]),
+    "dbt_full": ("dbt full build, s", lambda r: r["dbt_full_s"]),
+    "dbt_incremental": ("dbt build after the nightly, s", lambda r: r["dbt_incremental_s"]),
+    "rss": ("peak RSS, full load, MB", lambda r: r["contenders"]["ours"]["peak_rss_mb"]),
+    "rss_nightly": ("peak RSS, nightly, MB", lambda r: r["contenders"]["nightly"]["peak_rss_mb"]),
+    "copy": ("bare COPY, s", lambda r: r["contenders"]["copy"]["timed_s"]),
+}
+CHARTS = (  # title, (bars, line) columns, log10 axis?
+    ("Loads: log10 seconds (bars: full load, line: nightly)", ("full", "nightly"), True),
+    ("dbt build: log10 seconds (bars: full, line: after the nightly)",
+     ("dbt_full", "dbt_incremental"), True),
+    ("Loader peak RSS, MB (bars: full load, line: nightly)", ("rss", "rss_nightly"), False),
+)
 
 
 def results(directory: Path = BENCH / "results") -> list[dict]:
@@ -29,40 +49,61 @@ def size_label(orders: int) -> str:
     return f"{orders // 1_000_000}M" if orders >= 1_000_000 else f"{orders // 1000}k"
 
 
+def value(run: dict, column: str) -> float:
+    return float(COLUMNS[column][1](run))
+
+
+def plotted(run: dict, column: str, log: bool) -> float:
+    """What the chart draws for a run: log10 of the value to 3 places, or the value itself."""
+    v = value(run, column)
+    return round(math.log10(v), 3) if log else round(v, 1)
+
+
 def _values(series: list[float]) -> str:
     return "[" + ", ".join(f"{v:g}" for v in series) + "]"
 
 
-def chart(title: str, labels: list[str], axis: str, bars: list[float],
+def chart(title: str, labels: list[str], log: bool, bars: list[float],
           line: list[float]) -> list[str]:
-    top = math.ceil(max([*bars, *line]) * 1.1)
+    axis = "log10 seconds: 0 = 1 s, 1 = 10 s, 2 = 100 s, 3 = 1000 s" if log else "MB"
+    top = math.ceil(max([*bars, *line])) if log else math.ceil(max([*bars, *line]) * 1.1)
     return ["```mermaid", "xychart-beta", f'    title "{title}"',
             "    x-axis [" + ", ".join(f'"{label}"' for label in labels) + "]",
             f'    y-axis "{axis}" 0 --> {top}', f"    bar {_values(bars)}",
             f"    line {_values(line)}", "```"]
 
 
-def _timed(run: dict, contender: str) -> float:
-    return round(float(run["contenders"][contender]["timed_s"]), 2)
-
-
-def _rate(run: dict, contender: str) -> float:
-    return round(float(run["contenders"][contender]["rows_per_s"]))
+def growth_table(runs: list[dict]) -> list[str]:
+    """Per size the measured values; then per 10x more orders, how much each grew."""
+    columns = list(COLUMNS)
+    lines = ["| orders | raw rows (orders + line items) | "
+             + " | ".join(COLUMNS[c][0] for c in columns) + " | COPY ÷ ours |",
+             "| ---: | ---: | " + " | ".join("---:" for _ in columns) + " | ---: |"]
+    for run in runs:
+        lines.append(f"| {size_label(run['orders'])} | {run['contenders']['ours']['rows']:,} | "
+                     + " | ".join(f"{value(run, c):,.1f}" for c in columns)
+                     + f" | {run['copy_over_ours']:.2f}× |")
+    for small, big in zip(runs, runs[1:], strict=False):
+        rows = big["contenders"]["ours"]["rows"] / small["contenders"]["ours"]["rows"]
+        grew = " | ".join(f"{value(big, c) / value(small, c):.2f}×" for c in columns)
+        lines.append(f"| {size_label(big['orders'])} ÷ {size_label(small['orders'])} | "
+                     f"{rows:.2f}× | {grew} | |")
+    return lines
 
 
 def block(runs: list[dict]) -> str:
+    commits = sorted({run["git_commit"] for run in runs})
+    if len(commits) != 1 or any(run.get("git_dirty") for run in runs):
+        raise SystemExit(f"bench/results/latest-*.json come from {', '.join(commits)} (or had "
+                         "uncommitted loader or model changes): run every size on one commit")
     labels = [f"{size_label(run['orders'])} orders" for run in runs]
-    lines = [START,
-             "Growth with the world size (bars: ours; line: plain dlt), generated by "
-             "`python bench/chart.py` from `results/latest-*.json` at "
-             + ", ".join(sorted({f"`{run['git_commit']}`" for run in runs})) + ":", ""]
-    lines += chart("Full load, seconds (bars: ours, line: plain dlt)", labels, "seconds",
-                   [_timed(r, "ours") for r in runs], [_timed(r, "plain_dlt") for r in runs])
-    lines += [""]
-    lines += chart("Full load, rows per second (bars: ours, line: plain dlt)", labels,
-                   "rows/s", [_rate(r, "ours") for r in runs],
-                   [_rate(r, "plain_dlt") for r in runs])
-    return "\n".join([*lines, END])
+    lines = [START, f"Generated by `python bench/chart.py` from `results/latest-*.json`, every "
+             f"size at `{commits[0]}`:", "", *growth_table(runs), ""]
+    for title, (bars, line), log in CHARTS:
+        lines += chart(title, labels, log, [plotted(r, bars, log) for r in runs],
+                       [plotted(r, line, log) for r in runs])
+        lines += [""]
+    return "\n".join([*lines[:-1], END])
 
 
 def updated(readme: str, runs: list[dict]) -> str:

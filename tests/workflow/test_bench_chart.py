@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import subprocess
 import sys
 
@@ -25,21 +26,34 @@ def test_readme_chart_is_current() -> None:
 
 
 def test_readme_chart_shows_the_results_in_a_browser() -> None:
-    runs = [json.loads((BENCH / "results" / f"latest-{n}.json").read_text())
-            for n in (10_000, 100_000, 1_000_000)]
+    runs = [json.loads(p.read_text()) for p in (BENCH / "results").glob("latest-*.json")]
+    runs.sort(key=lambda r: r["orders"])
     readme = (BENCH / "README.md").read_text()
     sources = mermaid_charts.sources(readme)
-    assert len(sources) == 2
-    seconds = [[r["contenders"][c]["timed_s"] for r in runs] for c in ("ours", "plain_dlt")]
-    rates = [[r["contenders"][c]["rows_per_s"] for r in runs] for c in ("ours", "plain_dlt")]
-    for source, (ours, plain), places in zip(sources, (seconds, rates), (2, 0), strict=True):
-        assert mermaid_charts.series(source, "bar") == [round(v, places) for v in ours]
-        assert mermaid_charts.series(source, "line") == [round(v, places) for v in plain]
-    assert seconds[0][2] / seconds[0][0] > 10  # it grows: 1M orders take > 10x of 10k
+    assert len(sources) == 3
+
+    def log10(values: list[float]) -> list[float]:
+        return [round(math.log10(v), 3) for v in values]
+
+    ours = [r["contenders"]["ours"] for r in runs]
+    nightly = [r["contenders"]["nightly"] for r in runs]
+    expected = [  # (bars, line) per chart: loads and dbt on log10 seconds, RSS in MB
+        (log10([c["wall_s"] for c in ours]), log10([c["wall_s"] for c in nightly])),
+        (log10([r["dbt_full_s"] for r in runs]), log10([r["dbt_incremental_s"] for r in runs])),
+        ([round(c["peak_rss_mb"], 1) for c in ours], [round(c["peak_rss_mb"], 1) for c in nightly]),
+    ]
+    for source, (bars, line) in zip(sources, expected, strict=True):
+        assert mermaid_charts.series(source, "bar") == bars
+        assert mermaid_charts.series(source, "line") == line
+    assert expected[0][0][-1] - expected[0][0][0] > 1  # the full load grows: > 10x over the sizes
+    for run in runs:  # the growth table has each size's full load
+        row = f"| {bench_chart.size_label(run['orders'])} | {run['contenders']['ours']['rows']:,} |"
+        assert f"{row} {run['contenders']['ours']['wall_s']:,.1f} |" in readme
 
     block = readme[readme.index(bench_chart.START):readme.index(bench_chart.END)]
     charts = mermaid_charts.render(block, "bench-growth.png")
-    assert [c["labels"] for c in charts] == [["10k orders", "100k orders", "1M orders"]] * 2
+    labels = [f"{bench_chart.size_label(r['orders'])} orders" for r in runs]
+    assert [c["labels"] for c in charts] == [labels] * 3
     for chart, source in zip(charts, sources, strict=True):
         mermaid_charts.assert_chart_shows(chart, mermaid_charts.series(source, "bar"),
                                           mermaid_charts.series(source, "line"))
