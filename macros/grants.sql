@@ -23,7 +23,9 @@ $ensure_role$;
 
 {#- USAGE on each schema in `schemas` (the relations themselves get SELECT through the
     `grants` model config); revoke everything on the schemas in `revoke_from` and on their
-    tables/views. Schemas that do not exist yet are skipped. -#}
+    tables/views. Schemas that do not exist yet are skipped. Two builds ending at once would
+    update the same catalog rows and one fail with "tuple concurrently updated"; a
+    transaction advisory lock makes the second wait for the first's commit. -#}
 {% macro grant_schema_usage(role_name, schemas, revoke_from=[]) -%}
     {{ return(adapter.dispatch('grant_schema_usage')(role_name, schemas, revoke_from)) }}
 {%- endmacro %}
@@ -33,6 +35,7 @@ do $grant_usage$
 declare
     s text;
 begin
+    perform pg_advisory_xact_lock(hashtext('dbt {{ project_name }}'), hashtext('schema grants'));
     {%- for schema in schemas %}
     if exists (select 1 from pg_catalog.pg_namespace where nspname = '{{ schema }}') then
         execute format('grant usage on schema %I to %I', '{{ schema }}', '{{ role_name }}');
