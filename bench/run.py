@@ -45,6 +45,12 @@ NIGHT_AS_OF = "2026-11-21T00:00:00Z"
 # changes is the same size at every size from 1M up (bench/README.md, "How it measures").
 WORLD_END = datetime(2026, 11, 22, tzinfo=UTC)
 DAYS_PER_MILLION_ORDERS = 730
+
+
+def history_days(orders: int) -> float:
+    """How many days before WORLD_END a world of `orders` orders starts."""
+    return DAYS_PER_MILLION_ORDERS * orders / 1_000_000
+
 CONTENDERS = ("copy", "ours", "plain_dlt", "pandas", "nightly", "dbt")
 SLOW_PEERS = ("plain_dlt", "pandas")
 ROW_TABLES = {  # contender -> (orders table, line items table), all in schema raw
@@ -132,7 +138,7 @@ class Simulator:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        start = WORLD_END - timedelta(days=DAYS_PER_MILLION_ORDERS * orders / 1_000_000)
+        start = WORLD_END - timedelta(days=history_days(orders))
         cmd = [PY, "load/demo_api.py", "--port", str(self.port), "--orders", str(orders),
                "--users", str(max(1000, orders // 5)), "--seed", "7", "--as-of", as_of,
                "--start", start.isoformat(), "--end", WORLD_END.isoformat(), "--token", TOKEN]
@@ -370,7 +376,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"bench: {n:,} orders, contenders {','.join(chosen)}, work dir {work}", flush=True)
     out: dict[str, Any] = {
         "orders": n, "users": max(1000, n // 5), "cpu_count": os.cpu_count(),
-        "history_days": round(DAYS_PER_MILLION_ORDERS * n / 1_000_000, 1),
+        "history_days": round(history_days(n), 1),
         "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.platform(),
         "python": platform.python_version(), "as_of": AS_OF, "nightly_as_of": NIGHT_AS_OF,
         "peer_orders": args.peer_orders, "work_dir": str(work), **_git(),

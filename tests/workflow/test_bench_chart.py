@@ -4,7 +4,6 @@ headless Chromium (screenshot in .local/screenshots/)."""
 from __future__ import annotations
 
 import importlib.util
-import json
 import math
 import subprocess
 import sys
@@ -26,8 +25,7 @@ def test_readme_chart_is_current() -> None:
 
 
 def test_readme_chart_shows_the_results_in_a_browser() -> None:
-    runs = [json.loads(p.read_text()) for p in (BENCH / "results").glob("latest-*.json")]
-    runs.sort(key=lambda r: r["orders"])
+    runs = bench_chart.results()
     readme = (BENCH / "README.md").read_text()
     sources = mermaid_charts.sources(readme)
     assert len(sources) == 3
