@@ -15,7 +15,8 @@
     __rows_of_new_loads__ -> for a test on a raw dlt table: the rows of the dlt loads
         completed (`_dlt_loads`, in the tested table's schema) since the last green build
         started; for a uniqueness test over `combination_of_columns`, every row sharing its key
-        with such a row (a new copy of an old key is a duplicate too).
+        with such a row (a new copy of an old key is a duplicate too): the rows within the
+        new rows' range of every key column.
     The filter is always rendered, never dropped. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
@@ -35,26 +36,50 @@
     {{ return(filtered) }}
 {%- endmacro %}
 
-{#- The condition behind __rows_of_new_loads__ for the test being run (see above). -#}
+{#- The condition behind __rows_of_new_loads__ for the test being run (see above). The new
+    loads' ids are inlined as literals, so that PostgreSQL finds their rows through the raw
+    table's BRIN index on `_dlt_load_id` (load/raw_destination.py). A uniqueness test checks
+    the rows whose every key column lies between the new rows' smallest and greatest value:
+    every row sharing its key with a new row, found through the same BRIN index on the key's
+    timestamp (a few more rows than those is only more checking; a semi-join on the key was
+    planned as one index scan per new row). -#}
 {% macro rows_of_new_loads(relation) -%}
-    {%- set new_loads -%}
-        (select dlt_loads.load_id
-        from {{ api.Relation.create(
-            database=relation.database, schema=relation.schema, identifier='_dlt_loads'
-        ) }} as dlt_loads
-        where dlt_loads.status = 0 and dlt_loads.inserted_at > {{ last_green_build() }})
+    {%- set loads = completed_loads_since_last_green_build(relation) -%}
+    {%- set new_rows -%}
+        {%- if loads -%}
+            _dlt_load_id in ('{{ loads | join("', '") }}')
+        {%- else -%}
+            false
+        {%- endif -%}
     {%- endset -%}
     {%- set key = model.get('test_metadata', {}).get('kwargs', {})
         .get('combination_of_columns') -%}
-    {%- if key -%}
-        {%- set rows -%}
-            ({{ key | join(', ') }}) in (
-                select {{ key | join(', ') }} from {{ relation }}
-                where _dlt_load_id in {{ new_loads }})
-        {%- endset -%}
-        {{ return(rows) }}
+    {%- if not key -%}
+        {{ return(new_rows) }}
     {%- endif -%}
-    {{ return('_dlt_load_id in ' ~ new_loads) }}
+    {%- set rows -%}
+        {%- for column in key %}
+            {% if not loop.first %}and {% endif -%}
+            {{ column }} between
+                (select min({{ column }}) from {{ relation }} where {{ new_rows }})
+                and (select max({{ column }}) from {{ relation }} where {{ new_rows }})
+        {%- endfor %}
+    {%- endset -%}
+    {{ return(rows) }}
+{%- endmacro %}
+
+{#- The ids of the dlt loads completed (`_dlt_loads` in `relation`'s schema) since the last
+    green build started. -#}
+{% macro completed_loads_since_last_green_build(relation) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set result = run_query(
+        'select dlt_loads.load_id from ' ~ api.Relation.create(
+            database=relation.database, schema=relation.schema, identifier='_dlt_loads')
+        ~ ' as dlt_loads where dlt_loads.status = 0 and dlt_loads.inserted_at > '
+        ~ last_green_build() ~ ' order by 1') -%}
+    {{ return(result.columns[0].values() | list) }}
 {%- endmacro %}
 
 {#- The distinct `key` values of the rows of `relations` written since the last green build:

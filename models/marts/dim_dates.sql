@@ -9,10 +9,12 @@ orders as (
 
 bounds as (
 
+    -- the days of the first and last instants (min and max through the indexes on
+    -- ordered_at and updated_at, not a scan of every version)
     select
-        cast(date_trunc('year', min({{ utc_date('ordered_at') }})) as date) as first_day,
+        cast(date_trunc('year', {{ utc_date('min(ordered_at)') }}) as date) as first_day,
         {{ last_day_of_year(
-            'max(' ~ utc_date('greatest(ordered_at, updated_at)') ~ ')'
+            utc_date('greatest(max(ordered_at), max(updated_at))')
         ) }} as last_day
 
     from orders

@@ -1,7 +1,7 @@
 {{
     config(
         unique_key='order_id',
-        indexes=[{'columns': ['built_at']}],
+        indexes=[{'columns': ['built_at']}, {'columns': ['ordered_date_key']}],
     )
 }}
 

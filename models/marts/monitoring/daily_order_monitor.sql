@@ -9,26 +9,51 @@
 -- * score: (value - expected) / spread; a complete day with >= anomaly_min_orders expected
 --   orders and |score| > anomaly_threshold is an anomaly (a drop or a spike).
 -- Days without orders count as 0 (an outage is a day of zeros, not a missing row). The last
--- day with order activity is still in progress and is never judged.
+-- day with order activity is still in progress and is never judged. The orders are read per
+-- day (int_orders_aggregated_to_days), not one by one.
 {%- set threshold = var('anomaly_threshold', 4) %}
 {%- set min_orders = var('anomaly_min_orders', 20) %}
 
 with
 
-orders as (
+days_orders as (
 
-    select * from {{ ref('order_summary') }}
+    select * from {{ ref('int_orders_aggregated_to_days') }}
+
+),
+
+statuses as (
+
+    select * from {{ ref('order_statuses') }}
+
+),
+
+-- live orders (order_summary's rows) and their revenue, per day, currency and status
+live_orders as (
+
+    select
+        days_orders.ordered_date,
+        days_orders.currency,
+        days_orders.order_count,
+        case
+            when statuses.counts_as_revenue then days_orders.order_total else 0
+        end as revenue
+
+    from days_orders
+    left join statuses
+        on days_orders.status = statuses.status
+    where not days_orders.is_deleted
 
 ),
 
 activity as (
 
     select
-        (select min(orders.ordered_date) as first_order_day from orders) as first_day,
-        {{ utc_date('max(greatest(fct_orders.ordered_at, fct_orders.updated_at))') }}
-            as in_progress_day
+        (select min(live_orders.ordered_date) as first_order_day from live_orders)
+            as first_day,
+        {{ utc_date('max(days_orders.last_activity_at)') }} as in_progress_day
 
-    from {{ ref('fct_orders') }} as fct_orders
+    from days_orders
 
 ),
 
@@ -43,7 +68,7 @@ days as (
 
 currencies as (
 
-    select distinct currency from orders
+    select distinct currency from live_orders
 
 ),
 
@@ -52,10 +77,10 @@ daily as (
     select
         ordered_date as date_day,
         currency,
-        count(*) as orders,
-        sum(revenue_amount) as revenue
+        cast(sum(order_count) as bigint) as orders,
+        sum(revenue) as revenue
 
-    from orders
+    from live_orders
     group by ordered_date, currency
 
 ),
@@ -77,6 +102,18 @@ series as (
 
 ),
 
+weeks_before as (
+
+    select 7 as days_back
+    union all
+    select 14 as days_back
+    union all
+    select 21 as days_back
+    union all
+    select 28 as days_back
+
+),
+
 -- the values of the same weekday 1 to 4 weeks before each day
 history as (
 
@@ -87,15 +124,11 @@ history as (
         earlier.revenue
 
     from series
+    cross join weeks_before
     inner join series as earlier
         on
             series.currency = earlier.currency
-            and earlier.date_day in (
-                series.date_day - 7,
-                series.date_day - 14,
-                series.date_day - 21,
-                series.date_day - 28
-            )
+            and earlier.date_day = series.date_day - weeks_before.days_back
 
 ),
 

@@ -4,6 +4,7 @@
         indexes=[
             {'columns': ['order_id']},
             {'columns': ['built_at']},
+            load_id_index(),
         ],
     )
 }}

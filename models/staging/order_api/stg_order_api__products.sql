@@ -1,7 +1,7 @@
 {{
     config(
         unique_key='product_id',
-        indexes=[{'columns': ['product_id']}, {'columns': ['built_at']}],
+        indexes=[{'columns': ['product_id']}, {'columns': ['built_at']}, load_id_index()],
     )
 }}
 

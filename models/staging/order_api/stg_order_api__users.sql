@@ -1,7 +1,7 @@
 {{
     config(
         unique_key='user_id',
-        indexes=[{'columns': ['user_id']}, {'columns': ['built_at']}],
+        indexes=[{'columns': ['user_id']}, {'columns': ['built_at']}, load_id_index()],
     )
 }}
 

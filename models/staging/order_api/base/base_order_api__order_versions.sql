@@ -4,6 +4,9 @@
         indexes=[
             {'columns': ['order_id', 'updated_at']},
             {'columns': ['built_at']},
+            load_id_index(),
+            {'columns': ['ordered_at']},
+            {'columns': ['updated_at']},
         ],
     )
 }}

@@ -4,6 +4,7 @@
         indexes=[
             {'columns': ['user_id', 'updated_at']},
             {'columns': ['built_at']},
+            load_id_index(),
         ],
     )
 }}
