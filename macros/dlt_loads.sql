@@ -20,7 +20,9 @@
     later has a greater id and is read by the next build). -#}
 {% macro completed_dlt_load(load_id_column='_dlt_load_id') -%}
     {%- if is_incremental() and not in_unit_test() -%}
-        {%- set new_loads = completed_loads_after(last_load_watermark()) -%}
+        {%- set new_loads = completed_load_ids(
+            source('order_api', '_dlt_loads'),
+            load_id_number('dlt_loads.load_id') ~ ' > ' ~ last_load_watermark()) -%}
         {{ return(load_id_column ~ ' in (' ~ quoted_list(new_loads) ~ ')'
                   if new_loads else 'false') }}
     {%- endif -%}
@@ -66,16 +68,15 @@
     {{ return(result.columns[0].values()[0]) }}
 {%- endmacro %}
 
-{#- The ids of the loads dlt has completed whose number is greater than `watermark`. -#}
-{% macro completed_loads_after(watermark) -%}
+{#- The ids of the loads dlt has completed (status 0 in `dlt_loads`, a `_dlt_loads` table)
+    that meet `condition` (SQL on `dlt_loads.*`), in load id order. -#}
+{% macro completed_load_ids(dlt_loads, condition) -%}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set result = run_query(
-        'select dlt_loads.load_id from ' ~ source('order_api', '_dlt_loads')
-        ~ ' as dlt_loads where dlt_loads.status = 0 and '
-        ~ load_id_number('dlt_loads.load_id') ~ ' > ' ~ watermark
-        ~ ' order by 1') -%}
+        'select dlt_loads.load_id from ' ~ dlt_loads ~ ' as dlt_loads'
+        ~ ' where dlt_loads.status = 0 and ' ~ condition ~ ' order by 1') -%}
     {{ return(result.columns[0].values() | list) }}
 {%- endmacro %}
 

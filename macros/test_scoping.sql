@@ -47,7 +47,7 @@
     {%- set loads = completed_loads_since_last_green_build(relation) -%}
     {%- set new_rows -%}
         {%- if loads -%}
-            _dlt_load_id in ('{{ loads | join("', '") }}')
+            _dlt_load_id in ({{ quoted_list(loads) }})
         {%- else -%}
             false
         {%- endif -%}
@@ -71,15 +71,10 @@
 {#- The ids of the dlt loads completed (`_dlt_loads` in `relation`'s schema) since the last
     green build started. -#}
 {% macro completed_loads_since_last_green_build(relation) -%}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set result = run_query(
-        'select dlt_loads.load_id from ' ~ api.Relation.create(
-            database=relation.database, schema=relation.schema, identifier='_dlt_loads')
-        ~ ' as dlt_loads where dlt_loads.status = 0 and dlt_loads.inserted_at > '
-        ~ last_green_build() ~ ' order by 1') -%}
-    {{ return(result.columns[0].values() | list) }}
+    {{ return(completed_load_ids(
+        api.Relation.create(
+            database=relation.database, schema=relation.schema, identifier='_dlt_loads'),
+        'dlt_loads.inserted_at > ' ~ last_green_build())) }}
 {%- endmacro %}
 
 {#- The distinct `key` values of the rows of `relations` written since the last green build:

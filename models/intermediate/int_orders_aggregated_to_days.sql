@@ -73,25 +73,15 @@ aggregated as (
         is_deleted,
         count(*) as order_count,
         sum(order_total) as order_total,
-        max(activity_at) as last_activity_at
+        max(activity_at) as last_activity_at,
+        {{ build_stamp() }} as built_at
 
     from orders
     group by ordered_date_key, ordered_date, currency, status, is_deleted
 
 )
 
-select
-    ordered_date_key,
-    ordered_date,
-    currency,
-    status,
-    is_deleted,
-    order_count,
-    order_total,
-    last_activity_at,
-    {{ build_stamp() }} as built_at
-
-from aggregated
+select * from aggregated
 
 {% if is_incremental() -%}
 
