@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,6 +72,7 @@ class Measured:
     returncode: int
     log: str
     error: str | None = None
+    cpu_s: dict[str, float] = field(default_factory=dict)  # see `measure`
 
 
 @dataclass
@@ -86,14 +88,20 @@ class Result:
     rows_per_s: float = 0.0
     note: str = ""
     error: str | None = None
+    cpu_s: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def measure(cmd: list[str], env: dict[str, str], log: Path, cwd: Path = REPO,
-            timeout_s: float | None = None) -> Measured:
-    """Run `cmd` in its own process group (killed after `timeout_s`), sampling its RSS."""
+            timeout_s: float | None = None,
+            others: Callable[[], dict[str, float]] | None = None) -> Measured:
+    """Run `cmd` in its own process group (killed after `timeout_s`), sampling its RSS.
+
+    CPU seconds (user + system) while it ran: `own` for its process tree, and the growth of
+    each of `others` (cumulative CPU of the processes it talks to, see `server_cpu_s`)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     timed_out = False
+    others_before = others() if others else {}
     with log.open("w") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
@@ -113,6 +121,9 @@ def measure(cmd: list[str], env: dict[str, str], log: Path, cwd: Path = REPO,
                 pass
             time.sleep(0.1)
         wall = time.perf_counter() - started
+    cpu_s = {"own": round(usage.ru_utime + usage.ru_stime, 1)}
+    if others:
+        cpu_s.update({k: round(v - others_before[k], 1) for k, v in others().items()})
     proc.returncode = os.waitstatus_to_exitcode(status)
     text = re.sub(r"\x1b\[[0-9;]*m", "", log.read_text(errors="replace"))  # dbt's colours
     error = f"timed out after {timeout_s:.0f} s (killed)" if timed_out else None
@@ -120,7 +131,26 @@ def measure(cmd: list[str], env: dict[str, str], log: Path, cwd: Path = REPO,
         lines = [ln for ln in text.splitlines() if "error" in ln.lower()] or text.splitlines()
         error = f"exit {proc.returncode}: " + " | ".join(lines[-5:])[-1500:]
     return Measured(round(wall, 3), round(peak / 2**20, 1), round(usage.ru_maxrss / 1024, 1),
-                    proc.returncode, str(log), error)
+                    proc.returncode, str(log), error, cpu_s)
+
+
+def server_cpu_s(sim: Simulator) -> dict[str, float]:
+    """Cumulative CPU seconds of the simulator, and of the embedded PostgreSQL (its postmaster,
+    the backends it has reaped and those still running); an external server is not seen."""
+    def cpu(p: psutil.Process, reaped: bool = False) -> float:
+        try:
+            t = p.cpu_times()
+        except psutil.Error:  # a backend that just ended: its time is in the postmaster's
+            return 0.0
+        return t.user + t.system + (t.children_user + t.children_system if reaped else 0.0)
+
+    out = {"simulator": cpu(psutil.Process(sim.proc.pid))}
+    pid_file = PG_DIR / "postmaster.pid"
+    if warehouse.from_env() is None and pid_file.exists():
+        postmaster = psutil.Process(int(pid_file.read_text().split()[0]))
+        out["postgres"] = cpu(postmaster, reaped=True) + sum(
+            cpu(p) for p in postmaster.children() if p.is_running())
+    return out
 
 
 def _rss(p: psutil.Process) -> int:
@@ -193,7 +223,9 @@ class Databases:
 
     def fresh(self, name: str) -> warehouse.PgSettings:
         if self.external is None:
-            return warehouse.start_embedded(PG_DIR, database=name)
+            db = warehouse.start_embedded(PG_DIR, database=name)
+            _log_slow_statements(db)
+            return db
         ext = self.external
         conn = psycopg2.connect(host=ext.host, port=ext.port, user=ext.user,
                                 password=ext.password, dbname="postgres")
@@ -207,6 +239,23 @@ class Databases:
     def stop(self) -> None:
         if self.external is None:
             warehouse.stop_embedded(PG_DIR)
+
+    def keep_log(self, work: Path) -> None:
+        """The embedded server's log (statements over 1 s, checkpoints) into the work dir."""
+        if self.external is None and (PG_DIR / "log").is_file():
+            shutil.copyfile(PG_DIR / "log", work / "postgres.log")
+
+
+def _log_slow_statements(db: warehouse.PgSettings) -> None:
+    """The embedded server logs every statement that takes a second or more, with its time:
+    the profile of where a load or a dbt build spends its time, kept in the work dir."""
+    conn = psycopg2.connect(host=db.host, port=db.port, user=db.user, password=db.password,
+                            dbname=db.database)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("alter system set log_min_duration_statement = '1s'")
+        cur.execute("select pg_reload_conf()")
+    conn.close()
 
 
 def peer_packages() -> Path:
@@ -288,6 +337,7 @@ def finish(name: str, m: Measured, db: warehouse.PgSettings, note: str = "",
     r = Result(name, rows=counts[orders_t] + counts[items_t], orders=counts[orders_t],
                line_items=counts[items_t], wall_s=m.wall_s, timed_s=timed_s or m.wall_s,
                peak_rss_mb=m.peak_rss_mb, maxrss_mb=m.maxrss_mb, note=note, error=m.error,
+               cpu_s=m.cpu_s,
                extra={"users": counts["users"], "products": counts["products"], "log": m.log})
     r.rows_per_s = round(r.rows / r.timed_s, 1) if r.timed_s and not r.error else 0.0
     return r
@@ -295,7 +345,8 @@ def finish(name: str, m: Measured, db: warehouse.PgSettings, note: str = "",
 
 def report(r: Result) -> Result:
     print(f"  {r.name}: {r.rows:,} rows in {r.timed_s:.2f} s = {r.rows_per_s:,.0f} rows/s, "
-          f"peak RSS {r.peak_rss_mb:.0f} MB{' ERROR ' + r.error if r.error else ''}", flush=True)
+          f"peak RSS {r.peak_rss_mb:.0f} MB, CPU s {r.cpu_s}"
+          f"{' ERROR ' + r.error if r.error else ''}", flush=True)
     return r
 
 
@@ -308,7 +359,8 @@ def dbt_build(db: warehouse.PgSettings, sim: Simulator, work: Path, label: str,
     cmd = [str(Path(PY).with_name("dbt")), "build", "--profiles-dir", str(profiles),
            "--target-path", str(work / "dbt-target"), "--log-path", str(work / "dbt-logs")]
     settle(db)
-    m = measure(cmd, env_for(db, sim), work / f"{label}.log", timeout_s=timeout_s)
+    m = measure(cmd, env_for(db, sim), work / f"{label}.log", timeout_s=timeout_s,
+                others=lambda: server_cpu_s(sim))
     print(f"  {label}: {m.wall_s:.1f} s{' ERROR ' + m.error if m.error else ''}", flush=True)
     return m
 
@@ -393,7 +445,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             script = str(BENCH / "peers" / "copy_limit.py")
             prep = measure([PY, script, "prepare", str(work / "csv")], env, work / "copy-prep.log")
             settle(db)
-            m = measure([PY, script, "load", str(work / "csv")], env, work / "copy.log")
+            m = measure([PY, script, "load", str(work / "csv")], env, work / "copy.log",
+                        others=lambda: server_cpu_s(sim))
             copy_s = json.loads(Path(m.log).read_text().splitlines()[-1])["copy_s"] \
                 if not m.error else None
             results["copy"] = report(finish("copy", m, db, timed_s=copy_s,
@@ -406,7 +459,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             env = env_for(ours_db, sim, DLT_DATA_DIR=str(dlt_dir))
             settle(ours_db)
             m = measure([PY, "load/orders.py", "--summary-json", str(work / "ours.json")], env,
-                        work / "ours.log")
+                        work / "ours.log", others=lambda: server_cpu_s(sim))
             results["ours"] = report(finish("ours", m, ours_db))
         limits: list[str] = []
         note = ""
@@ -421,12 +474,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 env = env_for(db, sim, DLT_DATA_DIR=str(work / f"dlt-{name}"), **extra)
                 settle(db)
                 m = measure([PY, str(BENCH / "peers" / script), *limits], env,
-                            work / f"{name}.log")
+                            work / f"{name}.log", others=lambda: server_cpu_s(sim))
                 results[name] = report(finish(name, m, db, note=note))
         if ours_db is not None and "dbt" in chosen:
             full = dbt_build(ours_db, sim, work, "dbt-full", args.dbt_timeout)
             out.update(dbt_full_s=full.wall_s, dbt_full_error=full.error,
-                       dbt_full_peak_rss_mb=full.peak_rss_mb)
+                       dbt_full_peak_rss_mb=full.peak_rss_mb, dbt_full_cpu_s=full.cpu_s)
         if ours_db is not None and "nightly" in chosen:
             before = count(ours_db, ["orders", "order_items", "users", "products"])
             out["simulator_rss_mb"] = sim.rss_mb()
@@ -435,7 +488,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             env = env_for(ours_db, sim, DLT_DATA_DIR=str(dlt_dir))
             settle(ours_db)
             m = measure([PY, "load/orders.py", "--summary-json", str(work / "nightly.json")],
-                        env, work / "nightly.log")
+                        env, work / "nightly.log", others=lambda: server_cpu_s(sim))
             after = count(ours_db, ["orders", "order_items", "users", "products"])
             results["nightly"] = r = finish("ours", m, ours_db)
             r.name, r.note = "nightly", f"as of {NIGHT_AS_OF}, same database and dlt state"
@@ -459,7 +512,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if "dbt" in chosen:
                 inc = dbt_build(ours_db, sim, work, "dbt-incremental",
                                 args.dbt_timeout)
-                out.update(dbt_incremental_s=inc.wall_s, dbt_incremental_error=inc.error)
+                out.update(dbt_incremental_s=inc.wall_s, dbt_incremental_error=inc.error,
+                           dbt_incremental_cpu_s=inc.cpu_s)
                 if not inc.error and out.get("dbt_full_s") and not out.get("dbt_full_error"):
                     out["dbt_incremental_over_full"] = round(inc.wall_s / out["dbt_full_s"], 4)
         if ours_db is not None:
@@ -471,6 +525,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             out.setdefault("simulator_rss_mb", sim.rss_mb())
     finally:
         sim.stop()
+        dbs.keep_log(work)
         if not args.keep_db:
             dbs.stop()
     if args.engine == "spark":
