@@ -36,3 +36,20 @@
     {%- set result = run_query('select cast(max(built_at) as text) from ' ~ this) -%}
     {{ return(result.columns[0].values()[0] or '-infinity') }}
 {%- endmacro %}
+
+{#- In a snapshot's query: the source rows (`column` = their built_at) written after the newest
+    row the snapshot captured, i.e. since it last ran; `true` while the snapshot does not exist
+    yet. The snapshot then compares only those rows with its current rows, not every row of
+    the source; a row left out is a row that did not change, so the snapshot must keep
+    `hard_deletes: ignore` (with `invalidate` it would close every row left out). -#}
+{% macro built_after_last_snapshot(column='built_at') -%}
+    {%- set snapshot = adapter.get_relation(this.database, this.schema, this.identifier)
+        if execute else none -%}
+    {%- if snapshot is none -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- set after_watermark -%}
+        {{ column }} > cast('{{ last_build_watermark() }}' as {{ type_timestamptz() }})
+    {%- endset -%}
+    {{ return(after_watermark) }}
+{%- endmacro %}

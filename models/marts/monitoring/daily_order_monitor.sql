@@ -114,21 +114,32 @@ weeks_before as (
 
 ),
 
--- the values of the same weekday 1 to 4 weeks before each day
+-- the values of the same weekday 1 to 4 weeks before each day: series has a row for every
+-- day and currency, so n rows back in a currency's days is n days back (a window over the
+-- days; a join of the series with itself would grow with the square of the days)
 history as (
 
     select
         series.date_day,
         series.currency,
-        earlier.orders,
-        earlier.revenue
+        case weeks_before.days_back
+            when 7 then lag(series.orders, 7) over currency_days
+            when 14 then lag(series.orders, 14) over currency_days
+            when 21 then lag(series.orders, 21) over currency_days
+            else lag(series.orders, 28) over currency_days
+        end as orders,
+        case weeks_before.days_back
+            when 7 then lag(series.revenue, 7) over currency_days
+            when 14 then lag(series.revenue, 14) over currency_days
+            when 21 then lag(series.revenue, 21) over currency_days
+            else lag(series.revenue, 28) over currency_days
+        end as revenue
 
     from series
     cross join weeks_before
-    inner join series as earlier
-        on
-            series.currency = earlier.currency
-            and earlier.date_day = series.date_day - weeks_before.days_back
+    window currency_days as (
+        partition by weeks_before.days_back, series.currency order by series.date_day
+    )
 
 ),
 
@@ -146,6 +157,7 @@ medians as (
         ) / 100 as expected_revenue
 
     from history
+    where orders is not null  -- none before the first day
     group by date_day, currency
 
 ),
