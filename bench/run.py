@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -93,15 +92,14 @@ class Result:
 
 
 def measure(cmd: list[str], env: dict[str, str], log: Path, cwd: Path = REPO,
-            timeout_s: float | None = None,
-            others: Callable[[], dict[str, float]] | None = None) -> Measured:
+            timeout_s: float | None = None, servers: Simulator | None = None) -> Measured:
     """Run `cmd` in its own process group (killed after `timeout_s`), sampling its RSS.
 
-    CPU seconds (user + system) while it ran: `own` for its process tree, and the growth of
-    each of `others` (cumulative CPU of the processes it talks to, see `server_cpu_s`)."""
+    CPU seconds (user + system) while it ran: `own` for its process tree and, given the
+    simulator it reads, what the simulator and the embedded server used (`server_cpu_s`)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     timed_out = False
-    others_before = others() if others else {}
+    servers_before = server_cpu_s(servers) if servers else {}
     with log.open("w") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
@@ -122,8 +120,9 @@ def measure(cmd: list[str], env: dict[str, str], log: Path, cwd: Path = REPO,
             time.sleep(0.1)
         wall = time.perf_counter() - started
     cpu_s = {"own": round(usage.ru_utime + usage.ru_stime, 1)}
-    if others:
-        cpu_s.update({k: round(v - others_before[k], 1) for k, v in others().items()})
+    if servers:
+        cpu_s.update({k: round(v - servers_before[k], 1)
+                      for k, v in server_cpu_s(servers).items()})
     proc.returncode = os.waitstatus_to_exitcode(status)
     text = re.sub(r"\x1b\[[0-9;]*m", "", log.read_text(errors="replace"))  # dbt's colours
     error = f"timed out after {timeout_s:.0f} s (killed)" if timed_out else None
@@ -149,7 +148,7 @@ def server_cpu_s(sim: Simulator) -> dict[str, float]:
     if warehouse.from_env() is None and pid_file.exists():
         postmaster = psutil.Process(int(pid_file.read_text().split()[0]))
         out["postgres"] = cpu(postmaster, reaped=True) + sum(
-            cpu(p) for p in postmaster.children() if p.is_running())
+            cpu(p) for p in postmaster.children())
     return out
 
 
@@ -360,7 +359,7 @@ def dbt_build(db: warehouse.PgSettings, sim: Simulator, work: Path, label: str,
            "--target-path", str(work / "dbt-target"), "--log-path", str(work / "dbt-logs")]
     settle(db)
     m = measure(cmd, env_for(db, sim), work / f"{label}.log", timeout_s=timeout_s,
-                others=lambda: server_cpu_s(sim))
+                servers=sim)
     print(f"  {label}: {m.wall_s:.1f} s{' ERROR ' + m.error if m.error else ''}", flush=True)
     return m
 
@@ -446,7 +445,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             prep = measure([PY, script, "prepare", str(work / "csv")], env, work / "copy-prep.log")
             settle(db)
             m = measure([PY, script, "load", str(work / "csv")], env, work / "copy.log",
-                        others=lambda: server_cpu_s(sim))
+                        servers=sim)
             copy_s = json.loads(Path(m.log).read_text().splitlines()[-1])["copy_s"] \
                 if not m.error else None
             results["copy"] = report(finish("copy", m, db, timed_s=copy_s,
@@ -459,7 +458,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             env = env_for(ours_db, sim, DLT_DATA_DIR=str(dlt_dir))
             settle(ours_db)
             m = measure([PY, "load/orders.py", "--summary-json", str(work / "ours.json")], env,
-                        work / "ours.log", others=lambda: server_cpu_s(sim))
+                        work / "ours.log", servers=sim)
             results["ours"] = report(finish("ours", m, ours_db))
         limits: list[str] = []
         note = ""
@@ -474,7 +473,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 env = env_for(db, sim, DLT_DATA_DIR=str(work / f"dlt-{name}"), **extra)
                 settle(db)
                 m = measure([PY, str(BENCH / "peers" / script), *limits], env,
-                            work / f"{name}.log", others=lambda: server_cpu_s(sim))
+                            work / f"{name}.log", servers=sim)
                 results[name] = report(finish(name, m, db, note=note))
         if ours_db is not None and "dbt" in chosen:
             full = dbt_build(ours_db, sim, work, "dbt-full", args.dbt_timeout)
@@ -488,7 +487,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             env = env_for(ours_db, sim, DLT_DATA_DIR=str(dlt_dir))
             settle(ours_db)
             m = measure([PY, "load/orders.py", "--summary-json", str(work / "nightly.json")],
-                        env, work / "nightly.log", others=lambda: server_cpu_s(sim))
+                        env, work / "nightly.log", servers=sim)
             after = count(ours_db, ["orders", "order_items", "users", "products"])
             results["nightly"] = r = finish("ours", m, ours_db)
             r.name, r.note = "nightly", f"as of {NIGHT_AS_OF}, same database and dlt state"

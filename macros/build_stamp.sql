@@ -19,13 +19,23 @@
     build. The watermark is read when the model runs and inlined as a literal, so that the
     planner estimates the few changed rows (and uses the built_at indexes). A run that wrote
     nothing here leaves the watermark where it was, which only makes the next run look at
-    more rows, never at fewer. -#}
+    more rows, never at fewer.
+    In a snapshot's query, the same from the newest row the snapshot captured (`true` while
+    the snapshot does not exist): the snapshot then compares only the source rows written
+    since it last ran, so it must keep `hard_deletes: ignore` (with `invalidate` it would
+    close every row left out). -#}
 {% macro built_after_last_build(column='built_at') -%}
-    {%- if is_incremental() -%}
-        {{ column }} > cast('{{ last_build_watermark() }}' as timestamptz)
+    {%- if is_incremental() or existing_snapshot() -%}
+        {{ column }} > cast('{{ last_build_watermark() }}' as {{ type_timestamptz() }})
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- Whether the node being built is a snapshot whose table already exists. -#}
+{% macro existing_snapshot() -%}
+    {{ return(execute and model.resource_type == 'snapshot'
+        and adapter.get_relation(this.database, this.schema, this.identifier) is not none) }}
 {%- endmacro %}
 
 {#- The newest built_at of this model, as text ('-infinity' if empty or while parsing). -#}
@@ -35,21 +45,4 @@
     {%- endif -%}
     {%- set result = run_query('select cast(max(built_at) as text) from ' ~ this) -%}
     {{ return(result.columns[0].values()[0] or '-infinity') }}
-{%- endmacro %}
-
-{#- In a snapshot's query: the source rows (`column` = their built_at) written after the newest
-    row the snapshot captured, i.e. since it last ran; `true` while the snapshot does not exist
-    yet. The snapshot then compares only those rows with its current rows, not every row of
-    the source; a row left out is a row that did not change, so the snapshot must keep
-    `hard_deletes: ignore` (with `invalidate` it would close every row left out). -#}
-{% macro built_after_last_snapshot(column='built_at') -%}
-    {%- set snapshot = adapter.get_relation(this.database, this.schema, this.identifier)
-        if execute else none -%}
-    {%- if snapshot is none -%}
-        {{ return('true') }}
-    {%- endif -%}
-    {%- set after_watermark -%}
-        {{ column }} > cast('{{ last_build_watermark() }}' as {{ type_timestamptz() }})
-    {%- endset -%}
-    {{ return(after_watermark) }}
 {%- endmacro %}

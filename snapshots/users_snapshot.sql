@@ -17,8 +17,8 @@
 
     -- The users whose staging row was written since the snapshot last ran: the others have not
     -- changed, and comparing only these keeps a nightly snapshot as small as the day's change
-    -- (macros/build_stamp.sql, built_after_last_snapshot).
+    -- (macros/build_stamp.sql, built_after_last_build).
     select * from {{ ref('stg_order_api__users') }}
-    where {{ built_after_last_snapshot() }}
+    where {{ built_after_last_build() }}
 
 {% endsnapshot %}
